@@ -1,0 +1,142 @@
+"""``python -m designer run``: a team run in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from ..core import events as ev
+from ..core.problems import has_errors
+from ..core.spec import EMBEDDED_MODEL_ID
+from ..core.task import TaskError, task_for
+from ..core.validate import validate_file
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("team", metavar="TEAM.yaml", help="the team file to run")
+    parser.add_argument("--task", help="the task (default: the file's task)")
+    parser.add_argument("--model", metavar="ID", help="run every agent on this model id ('embedded' for the built-in model)")
+    parser.add_argument("--input", metavar="KEY=VALUE", action="append", default=[], help="fill a {placeholder} of the task")
+    parser.add_argument("--max-messages", type=int, metavar="N", help="override the message bound")
+    parser.add_argument("--timeout", type=float, metavar="S", help="override the time bound, in seconds")
+    parser.add_argument("--jsonl", action="store_true", help="print one JSON event per line instead of a transcript")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def run_command(args: argparse.Namespace) -> int:
+    result = validate_file(args.team)
+    for problem in result.problems:
+        print(problem.format(), file=sys.stderr)
+    if result.spec is None or has_errors(result.problems):
+        return EXIT_INVALID
+    spec = result.spec
+    overrides: dict[str, str] = {}
+    for item in args.input:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            return _fail(f"--input expects KEY=VALUE, got {item!r}")
+        overrides[key] = value
+    try:
+        task = task_for(spec, args.task, overrides)
+    except TaskError as exc:
+        return _fail(str(exc))
+    if args.model and args.model != EMBEDDED_MODEL_ID and args.model not in spec.models:
+        return _fail(f"unknown model {args.model!r} (the file defines: {', '.join(spec.models) or 'none'}; or use 'embedded')")
+    if args.max_messages is not None and args.max_messages < 1:
+        return _fail("--max-messages must be at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        return _fail("--timeout must be positive")
+    return asyncio.run(_run(spec, task, args))
+
+
+class _StdinReader:
+    """Reads answers for human-input requests in a daemon thread, so Ctrl-C never waits on it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def read(self) -> asyncio.Future[str | None]:
+        future: asyncio.Future[str | None] = self.loop.create_future()
+
+        def work() -> None:
+            line = sys.stdin.readline()
+            value = line.rstrip("\n") if line else None  # None: end of input
+
+            def settle() -> None:
+                if not future.done():
+                    future.set_result(value)
+
+            try:
+                self.loop.call_soon_threadsafe(settle)
+            except RuntimeError:
+                pass
+
+        threading.Thread(target=work, name="stdin", daemon=True).start()
+        return future
+
+
+async def _run(spec: Any, task: str, args: argparse.Namespace) -> int:
+    from .render import JsonlRenderer, TerminalRenderer
+    from ..runtime.runner import TeamRun
+
+    renderer = JsonlRenderer() if args.jsonl else TerminalRenderer()
+    run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout)
+    loop = asyncio.get_running_loop()
+    interrupted = False
+    stdin = _StdinReader(loop)
+
+    def on_interrupt() -> None:
+        nonlocal interrupted
+        if interrupted:  # a second Ctrl-C: the user insists
+            os._exit(EXIT_INTERRUPTED)
+        interrupted = True
+        print("\nstopping… (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
+        run.stop("interrupted by the user (Ctrl-C)")
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_interrupt)
+    except (NotImplementedError, RuntimeError):  # pragma: no cover - platforms without signal support in loops
+        pass
+
+    async def answer(request: ev.InputRequested) -> None:
+        text = await stdin.read()
+        if text is None:
+            run.stop("no human input: standard input is closed")
+        else:
+            run.provide_input(text, request.request_id)
+
+    finished: ev.Finished | None = None
+    output_closed = False
+    async for event in run.events():
+        if isinstance(event, ev.Finished):
+            finished = event
+        if output_closed:
+            continue
+        try:
+            renderer.render(event)
+            if isinstance(event, ev.InputRequested):
+                renderer.ask(event)
+                loop.create_task(answer(event))
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop the run and exit quietly.
+            output_closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            run.stop("output closed")
+    loop.remove_signal_handler(signal.SIGINT)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if finished is None or finished.reason == "error":
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,312 @@
+"""Typed records of a team file (format ``team-designer/v1``).
+
+Everything the engine and the window know about a design lives in these pydantic
+models. YAML is parsed into them first (see :mod:`designer.core.yamlio`); nothing
+downstream handles raw dicts. Structural rules live here, cross-reference rules in
+:mod:`designer.core.validate`.
+
+Versioning rule: the ``schema`` value changes (v1 -> v2) only when a file that
+v1 accepts would be read differently or rejected. Adding an optional field with
+a default that keeps old behaviour does not bump the version.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_ID = "team-designer/v1"
+SCHEMA_PREFIX = "team-designer/"
+
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+_ID_RE = re.compile(ID_PATTERN)
+#: Agent ids AgentChat uses for itself (the task's source) or we use for team-level events.
+RESERVED_AGENT_IDS = frozenset({"user", "team"})
+#: The model every file can use without declaring it: SmolLM2 running in-process.
+EMBEDDED_MODEL_ID = "embedded"
+
+#: Applied when a file has no ``termination`` block, and written back on save so it is visible.
+DEFAULT_MAX_MESSAGES = 20
+DEFAULT_TIMEOUT_S = 600.0
+
+Provider = Literal[
+    "embedded", "openai", "azure_openai", "anthropic", "ollama", "openai_compatible", "scripted"
+]
+AgentKind = Literal["assistant", "user_proxy", "code_executor"]
+Pattern = Literal["sequential", "hierarchical", "round_robin", "selector", "graph", "swarm"]
+PATTERNS: tuple[str, ...] = ("sequential", "hierarchical", "round_robin", "selector", "graph", "swarm")
+
+SecretRef = Annotated[
+    str,
+    Field(
+        pattern=r"^(env|keyring):[A-Za-z0-9_.\-/]{1,128}$",
+        description="A reference to a secret, never the secret: 'env:OPENAI_API_KEY' or 'keyring:NAME'.",
+    ),
+]
+Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class _Record(BaseModel):
+    """Base: unknown keys are errors, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ModelInfoSpec(_Record):
+    """Capability flags AgentChat needs for models it does not know by name."""
+
+    vision: bool = False
+    function_calling: bool = False
+    json_output: bool = False
+    structured_output: bool = False
+    family: str = "unknown"
+
+
+class ModelOptions(_Record):
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
+    seed: int | None = None
+    top_p: float | None = Field(default=None, gt=0, le=1)
+
+
+class ScriptedToolCall(_Record):
+    name: str
+    arguments: dict[str, object] = Field(default_factory=dict)
+
+
+class ScriptedReply(_Record):
+    """One scripted model reply that calls tools (plain text replies are plain strings)."""
+
+    tool_calls: list[ScriptedToolCall] = Field(min_length=1)
+
+
+class ModelSpec(_Record):
+    provider: Provider = "embedded"
+    model: str = Field(default="", description="The model name at the provider (e.g. gpt-4o-mini, llama3.2).")
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    api_key: SecretRef | None = None
+    api_version: str | None = Field(default=None, description="Azure OpenAI API version.")
+    deployment: str | None = Field(default=None, description="Azure OpenAI deployment name.")
+    model_info: ModelInfoSpec | None = None
+    options: ModelOptions = Field(default_factory=ModelOptions)
+    responses: list[str | ScriptedReply] | None = Field(
+        default=None, description="Scripted provider only: the replies, in order (for tests and demos)."
+    )
+    delay: float | None = Field(
+        default=None, ge=0, le=60, description="Scripted provider only: seconds per streamed chunk."
+    )
+
+    @model_validator(mode="after")
+    def _scripted_fields(self) -> ModelSpec:
+        if self.provider == "scripted" and self.responses is None:
+            raise ValueError("a scripted model needs 'responses'")
+        if self.provider != "scripted" and (self.responses is not None or self.delay is not None):
+            raise ValueError("'responses' and 'delay' are only for provider 'scripted'")
+        return self
+
+
+class ToolSpec(_Record):
+    builtin: str | None = Field(default=None, description="Id of a built-in tool.")
+    function: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
+        description="A trusted Python function as 'package.module:function'.",
+    )
+    description: str | None = None
+    parameters: dict[str, object] | None = Field(default=None, description="Declared JSON Schema of the arguments.")
+    timeout: float = Field(default=30.0, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ToolSpec:
+        if (self.builtin is None) == (self.function is None):
+            raise ValueError("a tool needs exactly one of 'builtin' or 'function'")
+        return self
+
+
+class AgentSpec(_Record):
+    kind: AgentKind = "assistant"
+    description: str = Field(default="", description="What selectors and coordinators route on.")
+    model: str | None = Field(default=None, description="Model id; defaults to the team's default model.")
+    tools: list[str] = Field(default_factory=list)
+    handoffs: list[str] = Field(default_factory=list)
+    reflect_on_tool_use: bool = False
+    max_tool_iterations: int = Field(default=1, ge=1, le=50)
+    streaming: bool = True
+    system_message: str = ""
+
+
+class InputSpec(_Record):
+    default: str = ""
+    description: str = ""
+
+
+class SequentialSpec(_Record):
+    pattern: Literal["sequential"]
+    order: list[str] = Field(default_factory=list)
+
+
+class HierarchicalSpec(_Record):
+    pattern: Literal["hierarchical"]
+    coordinator: str = ""
+    workers: list[str] = Field(default_factory=list)
+
+
+class RoundRobinSpec(_Record):
+    pattern: Literal["round_robin"]
+    participants: list[str] = Field(default_factory=list)
+
+
+class SelectorSpec(_Record):
+    pattern: Literal["selector"]
+    participants: list[str] = Field(default_factory=list)
+    selector_prompt: str | None = None
+    selector_model: str | None = None
+    allow_repeated_speaker: bool = False
+
+
+class EdgeCondition(_Record):
+    contains: str | None = Field(default=None, min_length=1)
+    not_contains: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EdgeCondition:
+        if (self.contains is None) == (self.not_contains is None):
+            raise ValueError("a condition needs exactly one of 'contains' or 'not_contains'")
+        return self
+
+    def describe(self) -> str:
+        if self.contains is not None:
+            return f"contains {self.contains!r}"
+        return f"does not contain {self.not_contains!r}"
+
+
+class GraphEdgeSpec(_Record):
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    when: EdgeCondition | None = None
+
+
+class GraphSpec(_Record):
+    pattern: Literal["graph"]
+    entry: str = ""
+    edges: list[GraphEdgeSpec] = Field(default_factory=list)
+    wait_for_all: list[str] = Field(
+        default_factory=list,
+        description="Nodes that run only after all their incoming edges fired (a join); others run on any.",
+    )
+
+    def nodes(self) -> list[str]:
+        """Entry first, then every edge endpoint in file order, without repeats."""
+        seen: dict[str, None] = {}
+        if self.entry:
+            seen[self.entry] = None
+        for edge in self.edges:
+            seen.setdefault(edge.source, None)
+            seen.setdefault(edge.target, None)
+        return list(seen)
+
+
+class SwarmSpec(_Record):
+    pattern: Literal["swarm"]
+    entry: str = ""
+    participants: list[str] = Field(default_factory=list)
+
+
+OrchestrationSpec = Annotated[
+    Union[SequentialSpec, HierarchicalSpec, RoundRobinSpec, SelectorSpec, GraphSpec, SwarmSpec],
+    Field(discriminator="pattern"),
+]
+
+
+class TerminationSpec(_Record):
+    """Any condition that holds ends the run (they combine with OR)."""
+
+    text: str | None = Field(default=None, min_length=1, description="End when a message mentions this text.")
+    max_messages: int | None = Field(default=None, ge=1, le=100_000)
+    timeout: float | None = Field(default=None, gt=0, le=86_400, description="Seconds.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Token budget over all agents.")
+
+    def has_bound(self) -> bool:
+        return any(v is not None for v in (self.max_messages, self.timeout, self.max_tokens))
+
+
+def default_termination() -> TerminationSpec:
+    return TerminationSpec(max_messages=DEFAULT_MAX_MESSAGES, timeout=DEFAULT_TIMEOUT_S)
+
+
+class NodePosition(_Record):
+    x: float
+    y: float
+
+
+class ViewSpec(_Record):
+    zoom: float = Field(default=1.0, gt=0, le=100)
+    center_x: float = 0.0
+    center_y: float = 0.0
+
+
+class LayoutSpec(_Record):
+    """Canvas state, kept apart so that prompt diffs stay clean."""
+
+    nodes: dict[str, NodePosition] = Field(default_factory=dict)
+    view: ViewSpec | None = None
+
+
+class TeamSpec(_Record):
+    schema_: Literal["team-designer/v1"] = Field(alias="schema", default=SCHEMA_ID)
+    name: str = Field(min_length=1)
+    description: str = ""
+    task: str = ""
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    default_model: str | None = None
+    models: dict[str, ModelSpec] = Field(default_factory=dict)
+    tools: dict[str, ToolSpec] = Field(default_factory=dict)
+    agents: dict[str, AgentSpec] = Field(default_factory=dict)
+    orchestration: OrchestrationSpec
+    termination: TerminationSpec = Field(default_factory=default_termination)
+    layout: LayoutSpec | None = None
+
+    @field_validator("inputs", "models", "tools", "agents")
+    @classmethod
+    def _ids_are_identifiers(cls, value: dict[str, object]) -> dict[str, object]:
+        for key in value:
+            if not _ID_RE.match(key):
+                raise ValueError(
+                    f"{key!r} is not a valid id: use letters, digits and '_', starting with a letter or '_'"
+                )
+        return value
+
+    # --- derived views used by the validator, compiler and GUI -------------------------
+
+    def participants(self) -> list[str]:
+        """Agent ids taking part in the orchestration, in pattern order."""
+        orch = self.orchestration
+        if isinstance(orch, SequentialSpec):
+            return list(dict.fromkeys(orch.order))
+        if isinstance(orch, HierarchicalSpec):
+            head = [orch.coordinator] if orch.coordinator else []
+            return list(dict.fromkeys(head + orch.workers))
+        if isinstance(orch, GraphSpec):
+            return orch.nodes()
+        if isinstance(orch, SwarmSpec):
+            head = [orch.entry] if orch.entry else []
+            return list(dict.fromkeys(head + orch.participants))
+        return list(dict.fromkeys(orch.participants))
+
+    def model_id_for(self, agent_id: str) -> str:
+        """The model id an agent runs on: its own, else the team default, else the embedded model."""
+        agent = self.agents[agent_id]
+        if agent.model:
+            return agent.model
+        if self.default_model:
+            return self.default_model
+        return EMBEDDED_MODEL_ID
+
+    def model_for(self, model_id: str) -> ModelSpec | None:
+        if model_id in self.models:
+            return self.models[model_id]
+        if model_id == EMBEDDED_MODEL_ID:
+            return ModelSpec(provider="embedded", model="SmolLM2-135M-Instruct")
+        return None

