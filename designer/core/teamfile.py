@@ -82,20 +82,24 @@ def spec_to_data(spec: TeamSpec) -> dict[str, Any]:
 def dump_team(spec: TeamSpec) -> str:
     """Canonical YAML text of a spec."""
     data = {key: _styled(value) for key, value in spec_to_data(spec).items()}
-    out = []
-    # Blank lines between top-level blocks make long files easier to scan and diff.
+    out: list[str] = []
+    previous_block = False
     for key, value in data.items():
-        out.append(
-            yaml.dump(
-                {key: value},
-                Dumper=_Dumper,
-                sort_keys=False,
-                allow_unicode=True,
-                default_flow_style=False,
-                width=1_000_000,
-            )
+        text = yaml.dump(
+            {key: value},
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=1_000_000,
         )
-    return "\n".join(out)
+        # A blank line around each multi-line block makes long files easy to scan and diff.
+        block = text.count("\n") > 1
+        if out and (block or previous_block):
+            out.append("\n")
+        out.append(text)
+        previous_block = block
+    return "".join(out)
 
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:

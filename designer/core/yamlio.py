@@ -65,7 +65,9 @@ class _Builder:
 
     def __init__(self, file: str | None) -> None:
         self.file = file
+        #: Where each value starts (a problem about a value points at the value).
         self.positions: Positions = {}
+        self._key_lines: dict[tuple[Path, str], int] = {}
 
     def fail(self, node: yaml.Node, message: str, path: Path, hint: str = "") -> TeamFileError:
         mark = node.start_mark
@@ -104,7 +106,7 @@ class _Builder:
         size(root, 0)
 
     def build(self, node: yaml.Node, path: Path) -> Any:
-        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -123,9 +125,9 @@ class _Builder:
                 key = self._scalar(key_node, path)
                 key = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
                 if key in out:
-                    first = self.positions.get(path + (key,), (0, 0))[0]
+                    first = self._key_lines[(path, key)]
                     raise self.fail(key_node, f"duplicate key {key!r} (first defined on line {first})", path + (key,))
-                self.positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self._key_lines[(path, key)] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, path + (key,))
             return out
         raise self.fail(node, "unsupported YAML node", path)  # pragma: no cover - yaml has only three
@@ -195,6 +197,13 @@ def read_data(data: bytes | str, file: str | None = None) -> tuple[Any, Position
     return builder.build(root, ()), builder.positions
 
 
+_PATTERN_HELP = {
+    "api_key": "api_key must be a reference such as env:OPENAI_API_KEY or keyring:NAME, never the key itself",
+    "base_url": "base_url must be an http:// or https:// URL",
+    "function": "a tool function is written 'package.module:function'",
+}
+
+
 def _spec_problems(exc: ValidationError, positions: Positions, file: str | None) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
@@ -210,6 +219,8 @@ def _spec_problems(exc: ValidationError, positions: Positions, file: str | None)
             message = f"missing required key {path[-1]!r}"
         elif err["type"] == "union_tag_invalid":
             message = f"unknown pattern; use one of: {', '.join(PATTERNS)}"
+        elif err["type"] == "string_pattern_mismatch" and path and path[-1] in _PATTERN_HELP:
+            message = _PATTERN_HELP[str(path[-1])]
         problems.append(Problem(message, path).located(positions, file))
     # One bad value inside a union reports once per member; keep the first of each place.
     unique: dict[tuple[Path, str], Problem] = {}

@@ -39,7 +39,7 @@ from ..core.spec import (
     TeamSpec,
     TerminationSpec,
 )
-from .models import build_client
+from .models import AgentClient, build_client
 from .tools import build_tool
 
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
@@ -66,8 +66,9 @@ class CompiledTeam:
 
 
 class _Builder:
-    def __init__(self, spec: TeamSpec, input_func: InputFunc, model_override: str | None) -> None:
+    def __init__(self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, on_model_error: Any) -> None:
         self.spec = spec
+        self.on_model_error = on_model_error
         self.input_func = input_func
         self.model_override = model_override
         self.clients: dict[tuple[str, bool], ChatCompletionClient] = {}
@@ -110,9 +111,10 @@ class _Builder:
             executor = LocalCommandLineCodeExecutor(work_dir=self.workspace.name, timeout=60)
             return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
         tools = [self.tool(t) for t in spec.tools] + list(extra_tools or [])
+        shared = self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools))
         return AssistantAgent(
             agent_id,
-            model_client=self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools)),
+            model_client=AgentClient(shared, agent_id, self.on_model_error),
             tools=tools or None,
             handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,
             description=description,
@@ -150,8 +152,9 @@ def compile_team(
     *,
     termination: TerminationSpec | None = None,
     model_override: str | None = None,
+    on_model_error: Callable[[str, BaseException], None] = lambda agent, exc: None,
 ) -> CompiledTeam:
-    b = _Builder(spec, input_func, model_override)
+    b = _Builder(spec, input_func, model_override, on_model_error)
     external = ExternalTermination()
     condition = termination_for(termination or spec.termination, external)
     orch = spec.orchestration
@@ -183,7 +186,7 @@ def compile_team(
             kwargs["selector_prompt"] = orch.selector_prompt
         team = SelectorGroupChat(
             [b.agent(a) for a in orch.participants],
-            model_client=b.client(selector_model),
+            model_client=AgentClient(b.client(selector_model), "selector", on_model_error),
             termination_condition=condition,
             allow_repeated_speaker=orch.allow_repeated_speaker,
             emit_team_events=True,

@@ -177,3 +177,51 @@ class ScriptedChatCompletionClient(ReplayChatCompletionClient):
         ):
             await self._pause(cancellation_token)
             yield item
+
+
+class AgentClient(ChatCompletionClient):
+    """One agent's view of a shared client: failures are reported with the agent's name and the
+    original exception before AgentChat flattens them into a string across its runtime."""
+
+    def __init__(self, inner: ChatCompletionClient, agent: str, on_error: Any) -> None:
+        self._inner = inner
+        self._agent = agent
+        self._on_error = on_error
+
+    async def create(self, messages: Sequence[LLMMessage], **kwargs: Any) -> CreateResult:  # type: ignore[override]
+        try:
+            return await self._inner.create(messages, **kwargs)
+        except Exception as exc:
+            self._on_error(self._agent, exc)
+            raise
+
+    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:  # type: ignore[override]
+        try:
+            async for item in self._inner.create_stream(messages, **kwargs):
+                yield item
+        except Exception as exc:
+            self._on_error(self._agent, exc)
+            raise
+
+    async def close(self) -> None:
+        """The shared inner client is closed once, by its owner."""
+
+    def actual_usage(self) -> RequestUsage:
+        return self._inner.actual_usage()
+
+    def total_usage(self) -> RequestUsage:
+        return self._inner.total_usage()
+
+    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:  # type: ignore[override]
+        return self._inner.count_tokens(messages, **kwargs)
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:  # type: ignore[override]
+        return self._inner.remaining_tokens(messages, **kwargs)
+
+    @property
+    def capabilities(self) -> ModelInfo:  # type: ignore[override]
+        return self._inner.model_info
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self._inner.model_info

@@ -70,7 +70,8 @@ def _plain_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, ToolSetupError):
         return "tool", str(exc)
     name = type(exc).__name__
-    text = str(exc).strip() or name
+    # AgentChat re-raises a participant's failure as "Type: message\nTraceback: ..."; keep the words.
+    text = str(exc).strip().split("\nTraceback:", 1)[0].strip() or name
     module = type(exc).__module__
     if module.startswith(("openai", "httpx", "anthropic")):
         status = getattr(exc, "status_code", None)
@@ -125,6 +126,7 @@ class TeamRun:
         self._end_reason: ev.FinishReason | None = None
         self._end_detail = ""
         self._stopping_since: float | None = None
+        self._finish_requested = False
 
     # --- control (call from the loop's thread; other threads use loop.call_soon_threadsafe) --
 
@@ -141,7 +143,8 @@ class TeamRun:
 
     def finish_turn(self) -> None:
         """End gracefully once the agent now speaking has finished its turn."""
-        if self._compiled is not None:
+        if self._compiled is not None and not self._finish_requested:
+            self._finish_requested = True
             self._end_detail = "finished by the user after the current turn"
             self._compiled.external.set()
 
@@ -174,6 +177,11 @@ class TeamRun:
             self._inputs.pop(request_id, None)
 
     _current_speaker: str | None = None
+    _model_failure: tuple[str, BaseException] | None = None
+
+    def _on_model_error(self, agent: str, exc: BaseException) -> None:
+        if self._model_failure is None:
+            self._model_failure = (agent, exc)
 
     async def events(self) -> AsyncIterator[ev.RunEvent]:
         self._loop = asyncio.get_running_loop()
@@ -194,7 +202,11 @@ class TeamRun:
         translator = None
         try:
             self._compiled = compile_team(
-                self.spec, self._ask, termination=self.termination, model_override=self.model_override
+                self.spec,
+                self._ask,
+                termination=self.termination,
+                model_override=self.model_override,
+                on_model_error=self._on_model_error,
             )
             from .translate import Translator
 
@@ -284,7 +296,7 @@ class TeamRun:
                     self._on_result(item)
                     continue
                 source = getattr(item, "source", None)
-                if source and source != "user":
+                if source in self.spec.agents:
                     self._current_speaker = source
                 for event in translator.translate(item):
                     self._emit(event)
@@ -292,8 +304,11 @@ class TeamRun:
             self._end_reason = self._end_reason or "stopped"
         except Exception as exc:  # noqa: BLE001 - reported as an event, never a traceback
             if self._end_reason is None:
+                agent = self._current_speaker or ev.TEAM
+                if self._model_failure is not None:  # the original exception, not AgentChat's string of it
+                    agent, exc = self._model_failure
                 kind, message = _plain_error(exc)
-                self._emit(ev.Error(self._current_speaker or ev.TEAM, message=message, kind=kind))
+                self._emit(ev.Error(agent, message=message, kind=kind))
                 self._end_reason, self._end_detail = "error", message
         finally:
             try:
@@ -303,19 +318,19 @@ class TeamRun:
             self._queue.put_nowait(_DONE)
 
     def _on_result(self, result: TaskResult) -> None:
-        reason = result.stop_reason or ""
         if self._end_reason is not None:
             return
-        if "exception" in reason.lower() or "error" in reason.lower():
-            self._end_reason, self._end_detail = "error", reason
-            self._emit(ev.Error(ev.TEAM, message=reason, kind="internal"))
-        elif self._compiled is not None and self._compiled.external.terminated:
+        reason = result.stop_reason or ""
+        if self._finish_requested:
             self._end_reason = "stopped"
-        elif reason and not reason.startswith(("Digraph execution is complete", "'")) and not self._is_natural_end(reason):
+        elif reason.startswith("Digraph execution is complete") or self._coordinator_answered(reason):
+            self._end_reason, self._end_detail = "completed", reason
+        elif reason:
             self._end_reason, self._end_detail = "termination", reason
         else:
-            self._end_reason, self._end_detail = "completed", reason
+            self._end_reason = "completed"
 
-    def _is_natural_end(self, reason: str) -> bool:
+    def _coordinator_answered(self, reason: str) -> bool:
         # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
-        return self.spec.orchestration.pattern == "hierarchical" and "source" in reason.lower()
+        coordinator = self._compiled.coordinator if self._compiled else None
+        return coordinator is not None and reason == f"{coordinator!r} answered"

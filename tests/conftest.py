@@ -1,0 +1,79 @@
+"""Shared fixtures. Factories own their cleanup; nothing waits on the wall clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEAMS = ROOT / "teams"
+# Test-only tool modules (slow tools for cancellation tests) are importable by reference.
+sys.path.insert(0, str(FIXTURES))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def example_files() -> list[Path]:
+    return sorted(TEAMS.glob("*.yaml"))
+
+
+@pytest.fixture
+def make_spec() -> Callable[[str], Any]:
+    """Build a TeamSpec from YAML text (dedented); fails the test on any problem."""
+    from designer.core.validate import validate_text
+
+    def make(text: str, *, allow_warnings: bool = True) -> Any:
+        result = validate_text(textwrap.dedent(text))
+        errors = [p.format() for p in result.problems if p.is_error or not allow_warnings]
+        assert result.spec is not None and not errors, errors
+        return result.spec
+
+    return make
+
+
+def collect_events(spec: Any, task: str = "the task", *, answers: list[str] | None = None,
+                   control: Callable[[Any, Any], None] | None = None, **kwargs: Any) -> list[Any]:
+    """Run a team to the end and return its events. ``answers`` reply to input requests in
+    order; ``control(run, event)`` is called after each event (e.g. to stop the run)."""
+    from designer.runtime.runner import TeamRun
+
+    async def go() -> list[Any]:
+        run = TeamRun(spec, task, **kwargs)
+        out = []
+        pending = list(answers or [])
+        async for event in run.events():
+            out.append(event)
+            if event.type == "input_requested" and pending:
+                run.provide_input(pending.pop(0), event.request_id)
+            if control is not None:
+                control(run, event)
+        return out
+
+    return asyncio.run(go())
+
+
+def shape(events: list[Any], *, skip: tuple[str, ...] = ("chunk", "usage")) -> list[tuple[Any, ...]]:
+    """A comparable summary of an event sequence: (type, agent, parent, key detail)."""
+    out: list[tuple[Any, ...]] = []
+    for e in events:
+        if e.type in skip:
+            continue
+        detail: Any = {
+            "started": lambda: e.pattern,
+            "message": lambda: (e.kind, e.content),
+            "tool_call": lambda: (e.name, e.arguments),
+            "tool_result": lambda: (e.name, e.content, e.is_error),
+            "handoff": lambda: e.target,
+            "speaker_selected": lambda: e.by,
+            "input_requested": lambda: e.prompt,
+            "error": lambda: e.kind,
+            "finished": lambda: e.reason,
+        }.get(e.type, lambda: None)()
+        out.append((e.type, e.agent, e.parent, detail))
+    return out
