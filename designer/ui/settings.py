@@ -1,0 +1,73 @@
+"""Every persistent setting in one table: key, type, default and meaning.
+
+Tests never touch the user's real settings: the test fixtures enable Qt's test mode
+(``QStandardPaths.setTestModeEnabled``) and point QSettings at a temporary folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "TeamDesigner"
+APPLICATION = "Team Designer"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    meaning: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("window/geometry", QByteArray, QByteArray(), "main window position and size"),
+        Setting("window/state", QByteArray, QByteArray(), "dock and toolbar layout"),
+        Setting("files/recent", list, [], "recently opened team files, newest first"),
+        Setting("files/last_folder", str, "", "folder of the last open/save dialog"),
+        Setting("editor/monospace", bool, False, "system message editor uses a monospace font"),
+        Setting("run/autosave_seconds", int, 5, "seconds after an edit before the recovery file is written"),
+    )
+}
+
+MAX_RECENT = 10
+
+
+def _settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def get(key: str) -> Any:
+    setting = SETTINGS[key]
+    value = _settings().value(key, setting.default)
+    if setting.type is list:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
+    if setting.type is bool:
+        return value in (True, "true", "1", 1)
+    if setting.type is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return setting.default
+    return value if value is not None else setting.default
+
+
+def put(key: str, value: Any) -> None:
+    if key not in SETTINGS:
+        raise KeyError(f"unknown setting {key!r}: add it to SETTINGS first")
+    _settings().setValue(key, value)
+
+
+def add_recent(path: str) -> list[str]:
+    recent = [p for p in get("files/recent") if p != path]
+    recent.insert(0, path)
+    recent = recent[:MAX_RECENT]
+    put("files/recent", recent)
+    return recent
