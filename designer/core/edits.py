@@ -59,9 +59,10 @@ def unique_id(taken: Iterable[str], base: str) -> str:
     return f"{stem}_{n}"
 
 
-def _with(model: Any, **changes: Any) -> Any:
+def _with(record: Any, /, **changes: Any) -> Any:
     """A copy with fields replaced; the fields count as set, so they are saved."""
-    return model.model_copy(update=changes)
+    # Positional-only, so a field named like the parameter (an agent's ``model``) cannot collide.
+    return record.model_copy(update=changes)
 
 
 def _replace_ids(ids: list[str], mapping: dict[str, str | None]) -> list[str]:
@@ -301,3 +302,39 @@ def set_edge_condition(spec: TeamSpec, index: int, condition: EdgeCondition | No
     edges = list(orch.edges)
     edges[index] = _with(edges[index], when=condition)
     return _with(spec, orchestration=_with(orch, edges=edges))
+
+
+# --- model library ----------------------------------------------------------------------
+
+
+def _map_model_references(spec: TeamSpec, old: str, new: str | None) -> TeamSpec:
+    """Point every use of model ``old`` at ``new`` (None: back to the team default)."""
+    agents = {k: (_with(a, model=new) if a.model == old else a) for k, a in spec.agents.items()}
+    changes: dict[str, Any] = {"agents": agents}
+    if spec.default_model == old:
+        changes["default_model"] = new
+    orch = spec.orchestration
+    if isinstance(orch, SelectorSpec) and orch.selector_model == old:
+        changes["orchestration"] = _with(orch, selector_model=new)
+    return _with(spec, **changes)
+
+
+def rename_model(spec: TeamSpec, old: str, new: str) -> TeamSpec:
+    """Rename a model entry in place (file order kept); agents and the team default follow."""
+    new = new.strip()
+    if new == old:
+        return spec
+    if not _ID_RE.match(new):
+        raise EditError("a model id uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
+    if new in spec.models:
+        raise EditError(f"a model named {new!r} already exists")
+    models = {(new if k == old else k): v for k, v in spec.models.items()}
+    return _map_model_references(_with(spec, models=models), old, new)
+
+
+def remove_model(spec: TeamSpec, model_id: str) -> TeamSpec:
+    """Remove a model entry; whoever used it falls back to the team default (or the embedded model)."""
+    if model_id not in spec.models:
+        return spec
+    models = {k: v for k, v in spec.models.items() if k != model_id}
+    return _map_model_references(_with(spec, models=models), model_id, None)

@@ -39,7 +39,7 @@ from ..core.spec import (
     TeamSpec,
     TerminationSpec,
 )
-from .models import AgentClient, build_client
+from .models import AgentClient, ModelHooks, build_client
 from .tools import build_tool
 
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
@@ -66,9 +66,9 @@ class CompiledTeam:
 
 
 class _Builder:
-    def __init__(self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, on_model_error: Any) -> None:
+    def __init__(self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks) -> None:
         self.spec = spec
-        self.on_model_error = on_model_error
+        self.hooks = hooks
         self.input_func = input_func
         self.model_override = model_override
         self.clients: dict[tuple[str, bool], ChatCompletionClient] = {}
@@ -114,14 +114,14 @@ class _Builder:
         shared = self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools))
         return AssistantAgent(
             agent_id,
-            model_client=AgentClient(shared, agent_id, self.on_model_error),
+            model_client=AgentClient(shared, agent_id, self.hooks, stream=spec.streaming),
             tools=tools or None,
             handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,
             description=description,
             system_message=spec.system_message or None,
             reflect_on_tool_use=spec.reflect_on_tool_use if tools else None,
             max_tool_iterations=spec.max_tool_iterations,
-            model_client_stream=spec.streaming,
+            model_client_stream=False,  # streaming goes through AgentClient's hooks instead
         )
 
 
@@ -152,9 +152,10 @@ def compile_team(
     *,
     termination: TerminationSpec | None = None,
     model_override: str | None = None,
-    on_model_error: Callable[[str, BaseException], None] = lambda agent, exc: None,
+    hooks: ModelHooks | None = None,
 ) -> CompiledTeam:
-    b = _Builder(spec, input_func, model_override, on_model_error)
+    hooks = hooks or ModelHooks()
+    b = _Builder(spec, input_func, model_override, hooks)
     external = ExternalTermination()
     condition = termination_for(termination or spec.termination, external)
     orch = spec.orchestration
@@ -186,7 +187,7 @@ def compile_team(
             kwargs["selector_prompt"] = orch.selector_prompt
         team = SelectorGroupChat(
             [b.agent(a) for a in orch.participants],
-            model_client=AgentClient(b.client(selector_model), "selector", on_model_error),
+            model_client=AgentClient(b.client(selector_model), "selector", hooks, stream=False),
             termination_condition=condition,
             allow_repeated_speaker=orch.allow_repeated_speaker,
             emit_team_events=True,

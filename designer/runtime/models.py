@@ -11,7 +11,8 @@ import asyncio
 import json
 import os
 import uuid
-from typing import Any, AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, AsyncGenerator, Callable, Mapping, Sequence
 
 from autogen_core import CancellationToken, FunctionCall
 from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, ModelInfo, RequestUsage
@@ -144,6 +145,9 @@ class ScriptedChatCompletionClient(ReplayChatCompletionClient):
 
     async def _pause(self, cancellation_token: CancellationToken | None) -> None:
         if self._delay <= 0:
+            # Like a network client awaiting its next chunk: let the team's runtime handle the
+            # chunk just sent, instead of queueing thousands of them (and their garbage) at once.
+            await asyncio.sleep(0)
             return
         sleeper = asyncio.ensure_future(asyncio.sleep(self._delay))
         if cancellation_token is not None:
@@ -179,29 +183,52 @@ class ScriptedChatCompletionClient(ReplayChatCompletionClient):
             yield item
 
 
-class AgentClient(ChatCompletionClient):
-    """One agent's view of a shared client: failures are reported with the agent's name and the
-    original exception before AgentChat flattens them into a string across its runtime."""
+@dataclass
+class ModelHooks:
+    """How model calls report to the runner, bypassing AgentChat's message runtime."""
 
-    def __init__(self, inner: ChatCompletionClient, agent: str, on_error: Any) -> None:
+    on_error: Callable[[str, BaseException], None] = lambda agent, exc: None
+    on_chunk: Callable[[str, str], None] = lambda agent, text: None
+
+
+class AgentClient(ChatCompletionClient):
+    """One agent's view of a shared client.
+
+    * Failures are reported with the agent's name and the original exception, before
+      AgentChat flattens them into a string across its runtime.
+    * Streaming: AgentChat is told not to stream (it would publish every token as a
+      message through its runtime, which at full speed queues thousands of tasks and
+      stalls the process in garbage collection). Instead this client streams from the
+      model itself and hands each chunk straight to the runner, then returns the whole
+      reply to AgentChat as one result.
+    """
+
+    def __init__(self, inner: ChatCompletionClient, agent: str, hooks: ModelHooks, *, stream: bool = True) -> None:
         self._inner = inner
         self._agent = agent
-        self._on_error = on_error
+        self._hooks = hooks
+        self._stream = stream
 
     async def create(self, messages: Sequence[LLMMessage], **kwargs: Any) -> CreateResult:  # type: ignore[override]
         try:
-            return await self._inner.create(messages, **kwargs)
+            if not self._stream:
+                return await self._inner.create(messages, **kwargs)
+            result: CreateResult | None = None
+            async for item in self._inner.create_stream(messages, **kwargs):
+                if isinstance(item, str):
+                    if item:
+                        self._hooks.on_chunk(self._agent, item)
+                else:
+                    result = item
+            if result is None:
+                raise RuntimeError("the model's stream ended without a result")
+            return result
         except Exception as exc:
-            self._on_error(self._agent, exc)
+            self._hooks.on_error(self._agent, exc)
             raise
 
     async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:  # type: ignore[override]
-        try:
-            async for item in self._inner.create_stream(messages, **kwargs):
-                yield item
-        except Exception as exc:
-            self._on_error(self._agent, exc)
-            raise
+        yield await self.create(messages, **kwargs)
 
     async def close(self) -> None:
         """The shared inner client is closed once, by its owner."""

@@ -29,7 +29,7 @@ from ..core.spec import TeamSpec, TerminationSpec
 from ..core.teamfile import dump_team
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
-from .models import ModelSetupError
+from .models import ModelHooks, ModelSetupError
 from .tools import ToolSetupError
 
 #: How long a token cancel may take before the consuming task is cancelled outright.
@@ -177,7 +177,12 @@ class TeamRun:
             self._inputs.pop(request_id, None)
 
     _current_speaker: str | None = None
+    _translator: Any = None
     _model_failure: tuple[str, BaseException] | None = None
+
+    def _on_chunk(self, agent: str, text: str) -> None:
+        if self._translator is not None and self._stopping_since is None:
+            self._emit(ev.Chunk(agent, text=text, parent=self._translator.parent_of(agent)))
 
     def _on_model_error(self, agent: str, exc: BaseException) -> None:
         if self._model_failure is None:
@@ -206,11 +211,12 @@ class TeamRun:
                 self._ask,
                 termination=self.termination,
                 model_override=self.model_override,
-                on_model_error=self._on_model_error,
+                hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
             )
             from .translate import Translator
 
             translator = Translator(self._compiled.coordinator, self._compiled.workers)
+            self._translator = translator
             if self.initial_state is not None:
                 await self._compiled.team.load_state(self.initial_state)
         except Exception as exc:  # noqa: BLE001 - setup failures are reported as events

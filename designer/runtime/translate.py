@@ -9,7 +9,6 @@ from autogen_agentchat.messages import (
     BaseChatMessage,
     CodeExecutionEvent,
     HandoffMessage,
-    ModelClientStreamingChunkEvent,
     SelectSpeakerEvent,
     StopMessage,
     ThoughtEvent,
@@ -31,7 +30,7 @@ class Translator:
         self.messages = 0
         self._seen_task = False
 
-    def _parent(self, source: str) -> str | None:
+    def parent_of(self, source: str) -> str | None:
         return self.coordinator if source in self.workers else None
 
     def _usage(self, source: str, usage: Any) -> list[ev.RunEvent]:
@@ -41,14 +40,12 @@ class Translator:
         totals["prompt"] += usage.prompt_tokens
         totals["completion"] += usage.completion_tokens
         return [
-            ev.Usage(source, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, parent=self._parent(source))
+            ev.Usage(source, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, parent=self.parent_of(source))
         ]
 
     def translate(self, item: BaseAgentEvent | BaseChatMessage) -> list[ev.RunEvent]:
         source = item.source
-        parent = self._parent(source)
-        if isinstance(item, ModelClientStreamingChunkEvent):
-            return [ev.Chunk(source, text=item.content, parent=parent)]
+        parent = self.parent_of(source)
         if isinstance(item, ToolCallRequestEvent):
             calls: list[ev.RunEvent] = [
                 ev.ToolCall(source, call_id=c.id, name=c.name, arguments=c.arguments, parent=parent) for c in item.content
