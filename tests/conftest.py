@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -77,3 +77,68 @@ def shape(events: list[Any], *, skip: tuple[str, ...] = ("chunk", "usage")) -> l
         }.get(e.type, lambda: None)()
         out.append((e.type, e.agent, e.parent, detail))
     return out
+
+
+# --- Qt: offscreen, isolated settings, factories that own their cleanup ---------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never read or write the user's real settings, recovery files or recent-file list."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    folder = tmp_path_factory.mktemp("qsettings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    yield
+
+
+@pytest.fixture
+def make_controller(qtbot: Any) -> Callable[..., Any]:
+    """A DocumentController holding the given spec (or a new team)."""
+    from designer.ui.controller import DocumentController
+
+    made: list[Any] = []
+
+    def make(spec: Any = None, path: Path | None = None) -> Any:
+        controller = DocumentController()
+        if spec is not None:
+            controller.set_design(spec, path)
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.deleteLater()
+
+
+@pytest.fixture
+def make_main_window(qtbot: Any) -> Callable[..., Any]:
+    """A shown MainWindow; dialogs answered by the test (defaults: refuse/cancel)."""
+    from designer.ui.files import recovery_dir
+    from designer.ui.main_window import MainWindow
+
+    windows: list[Any] = []
+
+    def make(path: str | Path | None = None, *, restore_settings: bool = False) -> Any:
+        window = MainWindow(restore_settings=restore_settings)
+        window.files.show_error = lambda title, text: window.errors.append(text)
+        window.errors = []
+        window.files.ask_save = lambda name: "discard"
+        window.ask_restore = lambda recovery: False
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        if path is not None:
+            assert window.open_file(str(path)), window.errors
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.runs.shutdown()
+        window.files.discard_recovery()
+    for leftover in recovery_dir().glob("*"):
+        leftover.unlink()

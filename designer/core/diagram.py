@@ -85,6 +85,13 @@ def auto_layout(spec: TeamSpec) -> dict[str, tuple[float, float]]:
     return pos
 
 
+def positions(spec: TeamSpec) -> dict[str, tuple[float, float]]:
+    """Where each agent is drawn: its saved layout position, else where the automatic layout puts it."""
+    saved = spec.layout.nodes if spec.layout is not None else {}
+    auto = auto_layout(spec) if any(a not in saved for a in spec.agents) else {}
+    return {a: (saved[a].x, saved[a].y) if a in saved else auto.get(a, (0.0, 0.0)) for a in spec.agents}
+
+
 def _layers(spec: TeamSpec, members: list[str]) -> dict[tuple[int, int], str]:
     """Breadth-first depth from the entry; each layer stacked vertically and centred."""
     links: dict[str, list[str]] = {}

@@ -8,12 +8,18 @@ produced by a worker inside a hierarchical delegation name the coordinator as
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar, Literal
 
 TEAM = "team"
 
 FinishReason = Literal["completed", "termination", "stopped", "error"]
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass
@@ -25,8 +31,10 @@ class RunEvent:
     t: float = field(default=0.0, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"type": self.type}
-        data.update(asdict(self))
+        # A shallow copy: every field is already a JSON value (asdict's deep copy costs 25x more).
+        data: dict[str, Any] = {"type": self.type}
+        for name in _field_names(type(self)):
+            data[name] = getattr(self, name)
         return data
 
     def to_json(self) -> str:

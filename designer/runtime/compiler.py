@@ -22,7 +22,6 @@ from autogen_agentchat.conditions import (
 )
 from autogen_agentchat.messages import BaseChatMessage
 from autogen_agentchat.teams import DiGraphBuilder, GraphFlow, RoundRobinGroupChat, SelectorGroupChat, Swarm
-from autogen_agentchat.tools import AgentTool
 from autogen_core import CancellationToken
 from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import BaseTool
@@ -174,6 +173,8 @@ def compile_team(
     elif isinstance(orch, HierarchicalSpec):
         # The coordinator delegates by calling each worker as a tool; AgentChat streams the
         # worker's own messages through the coordinator's stream, and the runner marks them nested.
+        from autogen_agentchat.tools import AgentTool
+
         worker_tools: list[BaseTool[Any, Any]] = [AgentTool(b.agent(w), return_value_as_last_message=True) for w in orch.workers]
         lead = b.agent(orch.coordinator, worker_tools)
         coordinator, workers = orch.coordinator, frozenset(orch.workers)

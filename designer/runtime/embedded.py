@@ -74,6 +74,9 @@ def shared_llama() -> Any:
     global _llama
     with _load_lock:
         if _llama is None:
+            # llama.cpp's OpenMP threads spin while they wait for each other; with another busy
+            # process on a 2-core machine that collapsed generation to a few tokens/s.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 import llama_cpp
             except ImportError as exc:  # pragma: no cover - a broken install

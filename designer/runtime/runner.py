@@ -26,7 +26,6 @@ from autogen_core import CancellationToken
 
 from ..core import events as ev
 from ..core.spec import TeamSpec, TerminationSpec
-from ..core.teamfile import dump_team
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
@@ -102,7 +101,7 @@ class TeamRun:
     ) -> None:
         # Freeze: later edits of the caller's spec cannot race this run.
         self.spec = spec.model_copy(deep=True)
-        self.snapshot = hashlib.sha256(dump_team(self.spec).encode()).hexdigest()[:12]
+        self.snapshot = hashlib.sha256(self.spec.model_dump_json(by_alias=True).encode()).hexdigest()[:12]
         self.task = task
         self.model_override = model_override
         term = self.spec.termination.model_copy()
@@ -310,10 +309,9 @@ class TeamRun:
             self._end_reason = self._end_reason or "stopped"
         except Exception as exc:  # noqa: BLE001 - reported as an event, never a traceback
             if self._end_reason is None:
-                agent = self._current_speaker or ev.TEAM
-                if self._model_failure is not None:  # the original exception, not AgentChat's string of it
-                    agent, exc = self._model_failure
-                kind, message = _plain_error(exc)
+                # Prefer the original exception the model client reported over AgentChat's string of it.
+                agent, error = self._model_failure or (self._current_speaker or ev.TEAM, exc)
+                kind, message = _plain_error(error)
                 self._emit(ev.Error(agent, message=message, kind=kind))
                 self._end_reason, self._end_detail = "error", message
         finally:

@@ -74,8 +74,7 @@ class Translator:
                 if self._seen_task:
                     # A delegation's task inside a hierarchical run: the coordinator's tool call shows it.
                     return []
-                self._seen_task = True
-                self.messages += 1
+                self._seen_task = True  # the task is not counted among the team's messages
                 return [ev.Message("user", content=item.to_text(), kind="task")]
             self.messages += 1
             kind = "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"

@@ -152,7 +152,8 @@ class DocumentController(QObject):
         if change.removed and any(a in change.removed for a in self.selected_agents):
             self.selected_agents = [a for a in self.selected_agents if a in self.spec.agents]
             self.selectionChanged.emit()
-        if change.removed or change.orchestration:
+        if (change.removed or change.orchestration) and self.selected_connection is not None:
             self.selected_connection = None
+            self.selectionChanged.emit()
         self.changed.emit(change)
         self._validate_timer.start()

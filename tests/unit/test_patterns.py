@@ -48,7 +48,7 @@ orchestration: {pattern: sequential, order: [a]}
     ]
     finished = events[-1]
     assert finished.tokens_by_agent["a"]["completion"] == 3
-    assert finished.completion_tokens == 3 and finished.messages == 2
+    assert finished.completion_tokens == 3 and finished.messages == 1  # the task is not counted
 
 
 def test_hierarchical_workers_are_nested_under_the_coordinator(make_spec):

@@ -1,0 +1,125 @@
+"""The window's actions, menus and toolbar, with standard shortcuts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+Key = QKeySequence.StandardKey
+
+
+@dataclass
+class Actions:
+    all: dict[str, QAction] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> QAction:
+        return self.all[name]
+
+
+def _action(window: QMainWindow, text: str, slot: Callable[[], object] | None, shortcut: object = None,
+            tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        else:
+            action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    if icon is not None:
+        action.setIcon(window.style().standardIcon(icon))
+    if slot is not None:
+        action.triggered.connect(slot)
+    return action
+
+
+def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
+    """Create every action; ``handlers`` maps action names to window slots."""
+    SP = QStyle.StandardPixmap
+    h = handlers.get
+    spec: list[tuple[str, str, object, str, QStyle.StandardPixmap | None]] = [
+        ("new", "&New", Key.New, "Start a new team", SP.SP_FileIcon),
+        ("open", "&Open…", Key.Open, "Open a team file", SP.SP_DialogOpenButton),
+        ("save", "&Save", Key.Save, "Save the team file", SP.SP_DialogSaveButton),
+        ("save_as", "Save &As…", Key.SaveAs, "Save under a new name", None),
+        ("close", "&Close", Key.Close, "Close the team and show the start page", None),
+        ("quit", "&Quit", Key.Quit, "Quit Team Designer", None),
+        ("delete", "&Delete", [QKeySequence(Key.Delete), QKeySequence("Backspace")], "Delete the selected agents or connection", None),
+        ("duplicate", "D&uplicate agent", "Ctrl+D", "Duplicate the selected agent", None),
+        ("select_all", "Select &all", Key.SelectAll, "Select every agent", None),
+        ("add_agent", "&Add agent", "Ctrl+Shift+A", "Add an agent to the canvas", SP.SP_FileDialogNewFolder),
+        ("rename", "&Rename agent", "F2", "Rename the selected agent", None),
+        ("auto_layout", "Auto &layout", "Ctrl+L", "Arrange the agents to show the pattern", None),
+        ("run", "&Run…", ["Ctrl+R", "F5"], "Run the team", SP.SP_MediaPlay),
+        ("stop", "&Stop", ["Ctrl+.", "Shift+F5"], "Stop the run now", SP.SP_MediaStop),
+        ("finish_turn", "&Finish turn", "Ctrl+Shift+.", "Stop the run after the current agent's turn", SP.SP_MediaSkipForward),
+        ("export_markdown", "Export transcript as &Markdown…", None, "Save the transcript as Markdown", None),
+        ("export_jsonl", "Export transcript as &JSONL…", None, "Save the run's events, one JSON object per line", None),
+        ("zoom_in", "Zoom &in", [QKeySequence(Key.ZoomIn), QKeySequence("Ctrl+=")], "Zoom in on the canvas", None),
+        ("zoom_out", "Zoom &out", Key.ZoomOut, "Zoom out of the canvas", None),
+        ("zoom_reset", "&Actual size", "Ctrl+0", "Reset the canvas zoom", None),
+        ("fit", "&Fit to window", "Ctrl+9", "Show every agent", None),
+        ("about", "&About Team Designer", None, "Versions of Team Designer, AutoGen, Qt and Python", None),
+        ("shortcuts", "&Keyboard shortcuts", Key.HelpContents, "List every keyboard shortcut", None),
+    ]
+    actions = Actions()
+    for name, text, shortcut, tip, icon in spec:
+        actions.all[name] = _action(w, text, h(name), shortcut, tip, icon)
+    return actions
+
+
+def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent: QMenu, panels: list[QAction]) -> QToolBar:
+    bar = w.menuBar()
+    file_menu = bar.addMenu("&File")
+    for name in ("new", "open"):
+        file_menu.addAction(a[name])
+    file_menu.addMenu(recent)
+    file_menu.addSeparator()
+    for name in ("save", "save_as"):
+        file_menu.addAction(a[name])
+    file_menu.addSeparator()
+    file_menu.addAction(a["export_markdown"])
+    file_menu.addAction(a["export_jsonl"])
+    file_menu.addSeparator()
+    file_menu.addAction(a["close"])
+    file_menu.addAction(a["quit"])
+
+    edit = bar.addMenu("&Edit")
+    edit.addAction(undo)
+    edit.addAction(redo)
+    edit.addSeparator()
+    for name in ("add_agent", "rename", "duplicate", "delete", "select_all"):
+        edit.addAction(a[name])
+
+    run = bar.addMenu("&Run")
+    for name in ("run", "stop", "finish_turn"):
+        run.addAction(a[name])
+
+    view = bar.addMenu("&View")
+    for action in panels:
+        view.addAction(action)
+    view.addSeparator()
+    for name in ("zoom_in", "zoom_out", "zoom_reset", "fit", "auto_layout"):
+        view.addAction(a[name])
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["shortcuts"])
+    help_menu.addAction(a["about"])
+
+    toolbar = w.addToolBar("Main")
+    toolbar.setObjectName("main_toolbar")
+    for name in ("new", "open", "save"):
+        toolbar.addAction(a[name])
+    toolbar.addSeparator()
+    toolbar.addAction(undo)
+    toolbar.addAction(redo)
+    toolbar.addSeparator()
+    toolbar.addAction(a["add_agent"])
+    toolbar.addSeparator()
+    for name in ("run", "stop", "finish_turn"):
+        toolbar.addAction(a[name])
+    return toolbar

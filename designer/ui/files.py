@@ -1,0 +1,219 @@
+"""Opening, saving and never losing work: unsaved-change prompts, recent files, crash recovery.
+
+While the design is modified, a recovery copy is written a few seconds after each
+edit (atomically, with a small JSON note of where it came from). A clean design has
+no recovery copy; one left behind means the app did not close normally, and the next
+start offers to restore it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from shiboken6 import Shiboken
+
+from ..core.problems import has_errors
+from ..core.teamfile import atomic_write, dump_team, save_team
+from ..core.validate import validate_file
+from ..core.yamlio import parse_team
+from . import settings
+from .controller import DocumentController
+
+FILE_FILTER = "Team files (*.yaml *.yml);;All files (*)"
+
+
+def recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    folder = Path(base) / "recovery"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True)
+class Recovery:
+    yaml_path: Path
+    original: Path | None
+    saved_at: float
+
+    def discard(self) -> None:
+        for path in (self.yaml_path, self.yaml_path.with_suffix(".json")):
+            path.unlink(missing_ok=True)
+
+
+def pending_recoveries() -> list[Recovery]:
+    out = []
+    for note in sorted(recovery_dir().glob("*.json")):
+        try:
+            data = json.loads(note.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        yaml_path = note.with_suffix(".yaml")
+        if yaml_path.exists():
+            original = Path(data["original"]) if data.get("original") else None
+            out.append(Recovery(yaml_path, original, float(data.get("saved_at", 0))))
+    return out
+
+
+class FileManager(QObject):
+    """File gestures for one window. The dialogs are attributes so tests can answer them."""
+
+    message = Signal(str)
+    recentChanged = Signal(list)  # noqa: N815 - Qt naming
+
+    def __init__(self, controller: DocumentController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.window = parent
+        self._recovery_name = f"session-{os.getpid()}-{int(time.time() * 1000)}"
+        # Replaceable in tests: each returns what the user chose.
+        self.ask_save: Callable[[str], str] = self._ask_save_dialog  # "save" | "discard" | "cancel"
+        self.choose_open_path: Callable[[], str | None] = self._open_dialog
+        self.choose_save_path: Callable[[], str | None] = self._save_dialog
+        self.show_error: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self.window, title, text)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.timeout.connect(self.write_recovery)
+        controller.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        # indexChanged, not the document's change signal: it fires after the stack has moved,
+        # so "modified" is already up to date.
+        controller.undo_stack.indexChanged.connect(self._on_changed)
+
+    # --- dialogs -----------------------------------------------------------------------------
+
+    def _folder(self) -> str:
+        return settings.get("files/last_folder") or str(Path.home())
+
+    def _open_dialog(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open team", self._folder(), FILE_FILTER)
+        return path or None
+
+    def _save_dialog(self) -> str | None:
+        name = (self.controller.path.name if self.controller.path else self.controller.spec.name.lower().replace(" ", "_") + ".yaml")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save team as", str(Path(self._folder()) / name), FILE_FILTER)
+        if path and not path.endswith((".yaml", ".yml")):
+            path += ".yaml"
+        return path or None
+
+    def _ask_save_dialog(self, name: str) -> str:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to “{name}”?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self.window)
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    # --- gestures ------------------------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        return not self.controller.undo_stack.isClean()
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current design (saved, discarded or unchanged)."""
+        if not self.modified:
+            return True
+        answer = self.ask_save(self.controller.document.display_name)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def open(self, path: str | None = None) -> bool:
+        path = path or self.choose_open_path()
+        if not path or not self.maybe_save():
+            return False
+        result = validate_file(path)
+        if result.spec is None:
+            lines = "\n".join(p.format() for p in result.problems)
+            self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")
+            return False
+        self.controller.set_design(result.spec, Path(path).resolve())
+        self._remember(path)
+        errors = sum(1 for p in result.problems if p.is_error)
+        self.message.emit(f"Opened {Path(path).name}" + (f" — {errors} problem(s) to fix before running" if errors else ""))
+        return True
+
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        from ..core.edits import new_team
+
+        self.controller.set_design(new_team(), None)
+        return True
+
+    def save(self) -> bool:
+        if self.controller.path is None:
+            return self.save_as()
+        return self._write(self.controller.path)
+
+    def save_as(self) -> bool:
+        path = self.choose_save_path()
+        if not path:
+            return False
+        if not self._write(Path(path).resolve()):
+            return False
+        self.controller.set_path(Path(path).resolve())
+        self._remember(path)
+        return True
+
+    def _write(self, path: Path) -> bool:
+        try:
+            save_team(self.controller.spec, path)
+        except OSError as exc:
+            self.show_error("Cannot save", f"{path} could not be written: {exc.strerror or exc}.\nNothing was lost: the design is still open.")
+            return False
+        self.controller.undo_stack.setClean()
+        problems = self.controller.problems
+        note = " (saved with problems: see the Problems panel)" if has_errors(problems) else ""
+        self.message.emit(f"Saved {path.name}{note}")
+        return True
+
+    def _remember(self, path: str) -> None:
+        settings.put("files/last_folder", str(Path(path).resolve().parent))
+        self.recentChanged.emit(settings.add_recent(str(Path(path).resolve())))
+
+    # --- recovery ------------------------------------------------------------------------------
+
+    @property
+    def recovery_path(self) -> Path:
+        return recovery_dir() / f"{self._recovery_name}.yaml"
+
+    def write_recovery(self) -> None:
+        if not self.modified:
+            return
+        atomic_write(self.recovery_path, dump_team(self.controller.spec))
+        note = {"original": str(self.controller.path) if self.controller.path else None, "saved_at": time.time()}
+        atomic_write(self.recovery_path.with_suffix(".json"), json.dumps(note))
+
+    def discard_recovery(self) -> None:
+        self._autosave.stop()
+        Recovery(self.recovery_path, None, 0).discard()
+
+    def restore(self, recovery: Recovery) -> bool:
+        result = parse_team(recovery.yaml_path.read_bytes(), str(recovery.yaml_path))
+        if result.spec is None:
+            recovery.discard()
+            return False
+        self.controller.set_design(result.spec, recovery.original, modified=True)
+        recovery.discard()
+        self.write_recovery()  # it is now this session's unsaved work
+        self.message.emit("Restored unsaved work" + (f" of {recovery.original.name}" if recovery.original else ""))
+        return True
+
+    def _on_changed(self, index: int) -> None:
+        # QUndoStack clears itself (emitting) while being destroyed with the window.
+        if not Shiboken.isValid(self.controller.undo_stack):
+            return
+        if self.modified:
+            self._autosave.start(settings.get("run/autosave_seconds") * 1000)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        if clean and Shiboken.isValid(self.controller.undo_stack):
+            self.discard_recovery()

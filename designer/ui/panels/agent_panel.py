@@ -1,0 +1,387 @@
+"""The agent panel: every field of the one agent selected on the canvas.
+
+The panel owns no design state. It shows ``controller.current_agent`` and turns each
+gesture into one controller edit; typing in a field is one undo step per field visit
+(merge keys), a rename happens when the id field is left or Enter is pressed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import edits
+from ...core.builtins import BUILTIN_TOOLS
+from ...core.document import Change
+from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec, ToolSpec
+from ..controller import DocumentController
+from .common import (
+    ChecklistWidget,
+    PlainTextEditWidget,
+    RefusalCatcher,
+    UndoRouter,
+    set_checked,
+    set_combo_entries,
+    set_label,
+    set_line_text,
+    set_plain_text,
+    set_spin_value,
+    toggled_list,
+)
+from .prompt_editor import PromptEditorWidget
+
+KINDS: tuple[tuple[str, str], ...] = (
+    ("Assistant (model-driven)", "assistant"),
+    ("Human input (user proxy)", "user_proxy"),
+    ("Code executor", "code_executor"),
+)
+NO_AGENT_HINT = "Select one agent on the canvas"
+
+
+def _annotation(value: Any) -> str:
+    # builtins.py uses postponed annotations, so these are usually already strings.
+    return value if isinstance(value, str) else getattr(value, "__name__", str(value))
+
+
+def signature_text(fn: Callable[..., Any]) -> str:
+    """'length: float, width: float' from a function's signature."""
+    parts = []
+    for param in inspect.signature(fn).parameters.values():
+        text = param.name
+        if param.annotation is not inspect.Parameter.empty:
+            text += f": {_annotation(param.annotation)}"
+        if param.default is not inspect.Parameter.empty:
+            text += f" = {param.default!r}"
+        parts.append(text)
+    return ", ".join(parts) or "no parameters"
+
+
+def schema_text(schema: dict[str, object]) -> str:
+    """'city: string, days?: integer' from a declared JSON Schema of the arguments."""
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return str(schema)
+    required = schema.get("required")
+    required = set(required) if isinstance(required, list) else set(props)
+    parts = []
+    for name, prop in props.items():
+        kind = prop.get("type", "any") if isinstance(prop, dict) else "any"
+        parts.append(f"{name}{'' if name in required else '?'}: {kind}")
+    return ", ".join(parts) or "no parameters"
+
+
+def tool_summary(tool: ToolSpec) -> tuple[str, str]:
+    """(description, parameters) of a library tool, read without importing any user module."""
+    if tool.builtin is not None:
+        builtin = BUILTIN_TOOLS.get(tool.builtin)
+        if builtin is None:
+            return f"unknown built-in tool {tool.builtin!r}", "unknown"
+        return tool.description or builtin.description, signature_text(builtin.function)
+    # A function tool is user code: importing it just to show a tooltip would run it.
+    params = schema_text(tool.parameters) if tool.parameters is not None else "parameters known at run time"
+    return tool.description or f"Python function {tool.function}", params
+
+
+def tool_entries(spec: TeamSpec, agent: AgentSpec) -> list[tuple[str, str, str]]:
+    entries = []
+    for tool_id, tool in spec.tools.items():
+        description, params = tool_summary(tool)
+        short = description.splitlines()[0] if description else ""
+        short = short if len(short) <= 70 else short[:69] + "…"
+        entries.append((tool_id, f"{tool_id} — {short}" if short else tool_id, f"{description}\nParameters: {params}"))
+    for tool_id in agent.tools:
+        if tool_id not in spec.tools:
+            entries.append((tool_id, f"{tool_id} (unknown tool)", "Not in the team's tool library: uncheck to remove."))
+    return entries
+
+
+def set_kind(spec: TeamSpec, agent_id: str, kind: str) -> TeamSpec:
+    """Change an agent's kind; only assistants call tools or hand off, so others drop both."""
+    spec = edits.set_agent_field(spec, agent_id, "kind", kind)
+    if kind != "assistant":
+        spec = edits.set_agent_field(spec, agent_id, "tools", [])
+        spec = edits.set_agent_field(spec, agent_id, "handoffs", [])
+    return spec
+
+
+class AgentPanelWidget(QWidget):
+    """Edits the selected agent: id, description, kind, model, system message, tools, hand-offs."""
+
+    def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._agent_id: str | None = None
+        self._catcher = RefusalCatcher(controller)
+        self._build()
+        router = UndoRouter(controller, self)
+        router.watch(self.id_edit, self.description_edit, self.prompt.editor)
+        self._connect()
+        controller.changed.connect(self._on_changed)
+        controller.selectionChanged.connect(self._on_selection_changed)
+        self._refresh()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.hint = QLabel(NO_AGENT_HINT, self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.body = QWidget()
+        form = self.form = QFormLayout()
+        self.id_edit = QLineEdit()
+        self.id_edit.setToolTip("The agent's id: how other agents, the pattern and the transcript name it. "
+                                "Letters, digits and '_'. Renaming updates every reference.")
+        form.addRow("&Name (id):", self.id_edit)
+        self.description_edit = PlainTextEditWidget()
+        self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.description_edit.setToolTip("What selectors and coordinators route on: say what this agent is good at.")
+        form.addRow("&Description:", self.description_edit)
+        self.kind_combo = QComboBox()
+        for label, kind in KINDS:
+            self.kind_combo.addItem(label, kind)
+        self.kind_combo.setToolTip("Assistant: answers with a model. Human input: a person types the reply. "
+                                   "Code executor: runs code blocks it receives.")
+        form.addRow("&Kind:", self.kind_combo)
+        self.model_combo = QComboBox()
+        self.model_combo.setToolTip("The model this agent runs on; the team default applies when none is chosen.")
+        form.addRow("&Model:", self.model_combo)
+
+        self.prompt = PromptEditorWidget(settings_key="editor/monospace")
+        self.prompt.editor.setToolTip("The system message: the agent's role, rules and output format.")
+        self.prompt_label = QLabel("&System message:")
+        self.prompt_label.setBuddy(self.prompt.editor)
+
+        self.tools_list = ChecklistWidget()
+        self.tools_list.setToolTip("Tools from the team's library this agent may call (hover a tool for its parameters).")
+        self.tools_label = QLabel("&Tools:")
+        self.tools_label.setBuddy(self.tools_list)
+        self.handoffs_list = ChecklistWidget()
+        self.handoffs_list.setToolTip("Agents this one may hand the conversation to (swarm pattern).")
+        self.handoffs_label = QLabel("&Hand-offs to:")
+        self.handoffs_label.setBuddy(self.handoffs_list)
+        self.handoffs_note = QLabel()
+        self.handoffs_note.setWordWrap(True)
+
+        options = self.options_form = QFormLayout()
+        self.reflect_check = QCheckBox("&Reflect on tool use")
+        self.reflect_check.setToolTip("After tools run, make one more model call to answer from their results "
+                                      "instead of returning the raw tool output.")
+        options.addRow(self.reflect_check)
+        self.iterations_spin = QSpinBox()
+        self.iterations_spin.setRange(1, 50)
+        self.iterations_spin.setToolTip("How many rounds of tool calls the agent may make in one turn.")
+        options.addRow("Max tool &iterations:", self.iterations_spin)
+        self.streaming_check = QCheckBox("Stream tok&ens")
+        self.streaming_check.setToolTip("Show the reply in the transcript while the model writes it.")
+        options.addRow(self.streaming_check)
+        self.kind_note = QLabel()
+        self.kind_note.setWordWrap(True)
+
+        body = QVBoxLayout(self.body)
+        body.addLayout(form)
+        body.addWidget(self.kind_note)
+        body.addWidget(self.prompt_label)
+        body.addWidget(self.prompt, 3)
+        body.addWidget(self.tools_label)
+        body.addWidget(self.tools_list, 1)
+        body.addWidget(self.handoffs_label)
+        body.addWidget(self.handoffs_list, 1)
+        body.addWidget(self.handoffs_note)
+        body.addLayout(options)
+        body.addStretch(0)  # takes the slack when the stretching fields are hidden, see _show_kind
+        self._body_layout = body
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.message)
+        layout.addWidget(self.scroll, 1)
+
+    def _connect(self) -> None:
+        self.id_edit.editingFinished.connect(self._on_id_editing_finished)
+        self.description_edit.textEdited.connect(self._on_description_edited)
+        self.description_edit.editingFinished.connect(self._controller.break_merge)
+        self.kind_combo.activated.connect(self._on_kind_activated)
+        self.model_combo.activated.connect(self._on_model_activated)
+        self.prompt.textEdited.connect(self._on_prompt_edited)
+        self.prompt.editingFinished.connect(self._controller.break_merge)
+        self.tools_list.toggled.connect(self._on_tool_toggled)
+        self.handoffs_list.toggled.connect(self._on_handoff_toggled)
+        self.reflect_check.clicked.connect(self._on_reflect_clicked)
+        self.streaming_check.clicked.connect(self._on_streaming_clicked)
+        self.iterations_spin.valueChanged.connect(self._on_iterations_changed)
+        self.iterations_spin.editingFinished.connect(self._controller.break_merge)
+
+    # --- public ----------------------------------------------------------------------------
+
+    @property
+    def agent_id(self) -> str | None:
+        return self._agent_id
+
+    def focus_field(self, name: str, index: int | None = None) -> bool:
+        """Put the cursor in the field ``name`` (an AgentSpec field or 'id'); False if it is not shown."""
+        widgets: dict[str, QWidget] = {
+            "id": self.id_edit, "name": self.id_edit, "description": self.description_edit,
+            "kind": self.kind_combo, "model": self.model_combo, "system_message": self.prompt.editor,
+            "tools": self.tools_list, "handoffs": self.handoffs_list, "reflect_on_tool_use": self.reflect_check,
+            "max_tool_iterations": self.iterations_spin, "streaming": self.streaming_check,
+        }
+        widget = widgets.get(name)
+        if widget is None or self._agent_id is None or widget.isHidden():
+            return False
+        if isinstance(widget, ChecklistWidget) and index is not None:
+            keys = getattr(self._controller.spec.agents[self._agent_id], name)
+            item = widget.item_for(keys[index]) if 0 <= index < len(keys) else None
+            if item is not None:
+                widget.setCurrentItem(item)
+        self.scroll.ensureWidgetVisible(widget)
+        widget.setFocus()
+        return True
+
+    # --- from the document -----------------------------------------------------------------
+
+    def _on_changed(self, change: Change) -> None:
+        self._refresh()
+
+    def _on_selection_changed(self) -> None:
+        if self._controller.current_agent != self._agent_id:
+            set_label(self.message, "")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        spec = self._controller.spec
+        agent_id = self._controller.current_agent
+        agent_changed = agent_id != self._agent_id
+        self._agent_id = agent_id
+        agent = spec.agents.get(agent_id) if agent_id else None
+        self.hint.setVisible(agent is None)
+        self.body.setEnabled(agent is not None)
+        if agent_id is None or agent is None:
+            set_line_text(self.id_edit, "")
+            set_plain_text(self.description_edit, "")
+            self.prompt.set_text("")
+            self.tools_list.set_entries([])
+            self.handoffs_list.set_entries([])
+            return
+        # Mid-typing a new id, a refresh must not snap the text back.
+        if agent_changed or not (self.id_edit.hasFocus() and self.id_edit.isModified()):
+            set_line_text(self.id_edit, agent_id)
+        set_plain_text(self.description_edit, agent.description)
+        set_combo_entries(self.kind_combo, [(label, kind) for label, kind in KINDS], agent.kind)
+        set_combo_entries(self.model_combo, self._model_entries(spec, agent), agent.model)
+        self.prompt.set_text(agent.system_message)
+        self.tools_list.set_entries(tool_entries(spec, agent), agent.tools)
+        others = [a for a in spec.agents if a != agent_id]
+        targets = [(a, a, spec.agents[a].description) for a in others]
+        targets += [(a, f"{a} (unknown agent)", "No such agent: uncheck to remove.") for a in agent.handoffs if a not in spec.agents]
+        self.handoffs_list.set_entries(targets, agent.handoffs)
+        swarm = spec.orchestration.pattern == "swarm"
+        set_label(self.handoffs_note, "" if swarm else "Hand-offs take effect only in the Swarm pattern.")
+        set_checked(self.reflect_check, agent.reflect_on_tool_use)
+        set_spin_value(self.iterations_spin, agent.max_tool_iterations)
+        set_checked(self.streaming_check, agent.streaming)
+        self._show_kind(agent.kind)
+
+    @staticmethod
+    def _model_entries(spec: TeamSpec, agent: AgentSpec) -> list[tuple[str, Any]]:
+        entries: list[tuple[str, Any]] = [(f"(team default: {spec.default_model or EMBEDDED_MODEL_ID})", None)]
+        entries += [(m, m) for m in spec.models]
+        if EMBEDDED_MODEL_ID not in spec.models:
+            entries.append((f"{EMBEDDED_MODEL_ID} (built in)", EMBEDDED_MODEL_ID))
+        if agent.model and agent.model not in spec.models and agent.model != EMBEDDED_MODEL_ID:
+            entries.append((f"{agent.model} (unknown)", agent.model))
+        return entries
+
+    def _show_kind(self, kind: str) -> None:
+        # Only assistants use a model: the other kinds ignore these fields at run time.
+        assistant = kind == "assistant"
+        self.form.setRowVisible(self.model_combo, assistant)
+        for widget in (self.prompt_label, self.prompt, self.tools_label, self.tools_list,
+                       self.handoffs_label, self.handoffs_list, self.reflect_check, self.streaming_check):
+            widget.setVisible(assistant)
+        self.handoffs_note.setVisible(assistant and bool(self.handoffs_note.text()))
+        self.options_form.setRowVisible(self.iterations_spin, assistant)
+        self.kind_note.setVisible(not assistant)
+        self._body_layout.setStretch(self._body_layout.count() - 1, 0 if assistant else 1)
+        if not assistant:
+            self.kind_note.setText("A person answers in this agent's turn: no model, prompt or tools."
+                                   if kind == "user_proxy" else
+                                   "Runs the code blocks in the messages it receives: no model, prompt or tools.")
+
+    # --- from the user ---------------------------------------------------------------------
+
+    def _edit_field(self, label: str, field: str, value: Any, *, merge: bool = False) -> None:
+        if self._agent_id is None:
+            return
+        key = ("agents", self._agent_id, field) if merge else None
+        self._controller.edit(f"{label} of {self._agent_id}", edits.set_agent_field, self._agent_id, field, value, merge_key=key)
+
+    def _on_id_editing_finished(self) -> None:
+        old, new = self._agent_id, self.id_edit.text().strip()
+        self.id_edit.setModified(False)
+        if old is None or new == old:
+            set_line_text(self.id_edit, old or "")
+            return
+        had_focus = self.id_edit.hasFocus()
+        _, refusal = self._catcher.edit(f"Rename {old} to {new}", edits.rename_agent, old, new)
+        if refusal:
+            set_line_text(self.id_edit, old)
+            set_label(self.message, f"Cannot rename {old} to {new!r}: {refusal}")
+            return
+        set_label(self.message, "")
+        # The controller drops a removed id from the selection; a rename keeps the same agent.
+        self._controller.select_agents([new])
+        if had_focus:
+            self.id_edit.setFocus()
+
+    def _on_description_edited(self, text: str) -> None:
+        self._edit_field("Edit description", "description", text, merge=True)
+
+    def _on_kind_activated(self, index: int) -> None:
+        if self._agent_id is None:
+            return
+        agent = self._controller.spec.agents[self._agent_id]
+        kind = self.kind_combo.itemData(index)
+        self._controller.edit(f"Change kind of {self._agent_id}", set_kind, self._agent_id, kind)
+        dropped = [*agent.tools, *(f"hand-off to {h}" for h in agent.handoffs)] if kind != "assistant" else []
+        set_label(self.message, f"Only assistants use tools and hand-offs; removed: {', '.join(dropped)}." if dropped else "")
+
+    def _on_model_activated(self, index: int) -> None:
+        self._edit_field("Change model", "model", self.model_combo.itemData(index))
+
+    def _on_prompt_edited(self, text: str) -> None:
+        self._edit_field("Edit system message", "system_message", text, merge=True)
+
+    def _on_tool_toggled(self, tool_id: str, checked: bool) -> None:
+        if self._agent_id is not None:
+            tools = toggled_list(self._controller.spec.agents[self._agent_id].tools, tool_id, checked)
+            self._edit_field("Add tool" if checked else "Remove tool", "tools", tools)
+
+    def _on_handoff_toggled(self, target: str, checked: bool) -> None:
+        if self._agent_id is not None:
+            handoffs = toggled_list(self._controller.spec.agents[self._agent_id].handoffs, target, checked)
+            self._edit_field("Add hand-off" if checked else "Remove hand-off", "handoffs", handoffs)
+
+    def _on_reflect_clicked(self, checked: bool) -> None:
+        self._edit_field("Toggle reflect on tool use", "reflect_on_tool_use", checked)
+
+    def _on_streaming_clicked(self, checked: bool) -> None:
+        self._edit_field("Toggle streaming", "streaming", checked)
+
+    def _on_iterations_changed(self, value: int) -> None:
+        self._edit_field("Change max tool iterations", "max_tool_iterations", value, merge=True)

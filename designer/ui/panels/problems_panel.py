@@ -1,0 +1,119 @@
+"""The problems panel: what validation found, and a click that leads to the place to fix it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from ...core.problems import Problem
+from ...core.spec import GraphSpec
+from ..controller import DocumentController
+
+_PROBLEM_ROLE = Qt.ItemDataRole.UserRole
+
+
+def count_summary(problems: list[Problem]) -> str:
+    """'2 errors, 1 warning' (or 'No problems')."""
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if not problems:
+        return "No problems"
+    return f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+
+
+class ProblemsPanelWidget(QWidget):
+    """Lists ``controller.problems``; activating one selects what it is about.
+
+    ``problemActivated(Problem)`` lets the main window focus the matching field (see
+    :func:`focus_problem`).
+    """
+
+    problemActivated = Signal(object)  # noqa: N815 - Qt naming
+
+    def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._shown: list[Problem] = []
+        self.summary = QLabel()
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Problem", "Where"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setToolTip("Click a problem (or press Enter) to go to the place to fix it.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        self.tree.itemClicked.connect(self._on_item_activated)
+        self.tree.itemActivated.connect(self._on_item_activated)
+        controller.problemsChanged.connect(self._on_problems_changed)
+        self._on_problems_changed()
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems as listed: errors first, then warnings, each in validation order."""
+        return list(self._shown)
+
+    def item_for(self, problem: Problem) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, _PROBLEM_ROLE) == problem:
+                return item
+        return None
+
+    def _on_problems_changed(self) -> None:
+        problems = sorted(self._controller.problems, key=lambda p: not p.is_error)
+        summary = count_summary(problems)
+        if self.summary.text() != summary:
+            self.summary.setText(summary)
+        if problems == self._shown:
+            return
+        current = self.tree.currentItem()
+        keep = current.data(0, _PROBLEM_ROLE) if current is not None else None
+        self._shown = problems
+        style = self.style()
+        icons = {"error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+                 "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)}
+        self.tree.clear()
+        for problem in problems:
+            item = QTreeWidgetItem([problem.message, problem.dotted_path or "team"])
+            item.setIcon(0, icons[problem.severity])
+            item.setData(0, _PROBLEM_ROLE, problem)
+            tip = f"{problem.severity}: {problem.message}" + (f"\nHint: {problem.hint}" if problem.hint else "")
+            item.setToolTip(0, tip)
+            item.setToolTip(1, tip)
+            self.tree.addTopLevelItem(item)
+        if keep is not None and (again := self.item_for(keep)) is not None:
+            self.tree.setCurrentItem(again)
+        self.tree.resizeColumnToContents(0)
+
+    def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        problem: Problem = item.data(0, _PROBLEM_ROLE)
+        path = problem.path
+        spec = self._controller.spec
+        if len(path) >= 2 and path[0] == "agents" and path[1] in spec.agents:
+            self._controller.select_agents([str(path[1])])
+        elif len(path) >= 3 and path[:2] == ("orchestration", "edges") and isinstance(path[2], int):
+            orch = spec.orchestration
+            if isinstance(orch, GraphSpec) and path[2] < len(orch.edges):
+                edge = orch.edges[path[2]]
+                self._controller.select_connection(edge.source, edge.target, path[2])
+        self.problemActivated.emit(problem)
+
+
+def focus_problem(problem: Problem, *, agent_panel: Any, team_panel: Any, pattern_panel: Any) -> QWidget | None:
+    """Put the cursor where ``problem`` can be fixed; returns the panel that took focus (to raise its dock).
+
+    Call after the problems panel selected the agent, so the agent panel shows it.
+    """
+    path = problem.path
+    if path[:1] == ("agents",):
+        field = str(path[2]) if len(path) > 2 else "id"
+        index = path[3] if len(path) > 3 and isinstance(path[3], int) else None
+        return agent_panel if agent_panel.focus_field(field, index) else None
+    if path[:1] == ("orchestration",):
+        return pattern_panel if pattern_panel.focus_path(path) else None
+    return team_panel if team_panel.focus_path(path) else None

@@ -1,0 +1,68 @@
+"""``python -m designer screenshot TEAM.yaml OUT.png [--run TASK]``: the real window, rendered offscreen."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def _wait(app: object, condition: object, timeout_s: float) -> bool:
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            return False
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+    return True
+
+
+def screenshot_command(args: argparse.Namespace) -> int:
+    # Offscreen unless the caller chose a platform: the command must work on a headless machine.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QStandardPaths
+
+    from .app import make_application
+    from .main_window import MainWindow
+
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"error: --size expects WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
+        return 2
+    app = make_application()
+    # Screenshots must not depend on (or change) the user's settings, recent files or recovery.
+    QStandardPaths.setTestModeEnabled(True)
+    window = MainWindow(restore_settings=False)
+    window.files.show_error = lambda title, text: print(f"error: {text}", file=sys.stderr)
+    window.resize(width, height)
+    if not window.open_file(args.team):
+        return 2
+    window.show()
+    _wait(app, lambda: window.isVisible(), 5)
+    if args.run:
+        if window.controller.errors:
+            print("error: the team has problems; fix them before running", file=sys.stderr)
+            return 2
+        window.start_run(args.run, model_override="embedded")
+        if not _wait(app, lambda: not window.runs.running, 900):
+            window.runs.stop()
+            _wait(app, lambda: not window.runs.running, 5)
+    participants = window.controller.spec.participants()
+    if participants:  # show an agent in the editor panel rather than an empty form
+        window.controller.select_agents([participants[0]])
+    window.canvas.fit_all()
+    _wait(app, lambda: False, 0.3)  # let layouts and the transcript settle
+    image = window.grab()
+    ok = image.save(args.out)
+    window.files.discard_recovery()
+    window.runs.shutdown()
+    if not ok:
+        print(f"error: cannot write {args.out}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out} ({image.width()}x{image.height()})")
+    return 0

@@ -1,0 +1,87 @@
+"""The start page: New, Open, the example gallery and recent files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.yamlio import load_team
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "teams"
+
+
+def example_teams(folder: Path = EXAMPLES_DIR) -> list[tuple[Path, str, str]]:
+    """(path, name, first line of the description) of every example that loads."""
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        result = load_team(path)
+        if result.spec is not None:
+            summary = (result.spec.description.strip().splitlines() or [""])[0]
+            out.append((path, result.spec.name, f"{result.spec.orchestration.pattern} · {summary}"))
+    return out
+
+
+class StartPageWidget(QWidget):
+    newRequested = Signal()  # noqa: N815 - Qt naming
+    openRequested = Signal(str)  # noqa: N815 - a path
+    openDialogRequested = Signal()  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("<h2>Team Designer</h2><p>Design a multi-agent team, run it live, share it as YAML.</p>", self)
+        new_button = QPushButton("&New team", self)
+        open_button = QPushButton("&Open…", self)
+        new_button.clicked.connect(self.newRequested)
+        open_button.clicked.connect(self.openDialogRequested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(new_button)
+        buttons.addWidget(open_button)
+        buttons.addStretch(1)
+
+        self.examples = QListWidget(self)
+        self.examples.setObjectName("examples")
+        for path, name, summary in example_teams():
+            item = QListWidgetItem(f"{name}\n{summary}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.examples.addItem(item)
+        self.recent = QListWidget(self)
+        self.recent.setObjectName("recent")
+        for widget in (self.examples, self.recent):
+            widget.itemActivated.connect(self._on_activated)
+            widget.itemDoubleClicked.connect(self._on_activated)
+
+        lists = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(QLabel("<b>Examples</b> — each runs offline on the embedded model", self))
+        left.addWidget(self.examples)
+        right.addWidget(QLabel("<b>Recent files</b>", self))
+        right.addWidget(self.recent)
+        lists.addLayout(left, 3)
+        lists.addLayout(right, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.addWidget(title)
+        layout.addLayout(buttons)
+        layout.addLayout(lists, 1)
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent.clear()
+        for path in paths:
+            item = QListWidgetItem(f"{Path(path).name}\n{path}")
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            self.recent.addItem(item)
+
+    def _on_activated(self, item: QListWidgetItem) -> None:
+        self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))

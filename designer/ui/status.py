@@ -1,0 +1,77 @@
+"""The status bar's run figures: state, elapsed time, messages and tokens (per agent in the tooltip)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ..core import events as ev
+
+
+class RunStatusWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = QLabel("Idle", self)
+        self.elapsed = QLabel("", self)
+        self.messages = QLabel("", self)
+        self.tokens = QLabel("", self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for label in (self.state, self.elapsed, self.messages, self.tokens):
+            layout.addWidget(label)
+        self._start = 0.0
+        self._end: float | None = None
+        self._messages = 0
+        self._tokens: dict[str, list[int]] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._on_tick)
+
+    def begin(self, runs: Any) -> None:
+        self._start = time.monotonic()
+        self._end = None
+        self._messages = 0
+        self._tokens = {}
+        self.state.setText("● Running")
+        self._timer.start()
+        self._refresh()
+
+    def add_events(self, batch: list[ev.RunEvent]) -> None:
+        for event in batch:
+            if isinstance(event, (ev.Message, ev.Handoff)) and getattr(event, "kind", "text") != "task":
+                self._messages += 1
+            elif isinstance(event, ev.Usage):
+                totals = self._tokens.setdefault(event.agent, [0, 0])
+                totals[0] += event.prompt_tokens
+                totals[1] += event.completion_tokens
+            elif isinstance(event, ev.Finished):
+                self._end = self._start + event.duration
+                self.state.setText({"completed": "✓ Finished", "termination": "✓ Finished",
+                                    "stopped": "■ Stopped", "error": "✖ Failed"}[event.reason])
+        self._refresh()
+
+    def end(self) -> None:
+        self._timer.stop()
+        if self._end is None and self._start:
+            self._end = time.monotonic()
+        self._refresh()
+
+    def _on_tick(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if not self._start:
+            return
+        seconds = (self._end or time.monotonic()) - self._start
+        self.elapsed.setText(f"{seconds:.1f} s")
+        self.messages.setText(f"{self._messages} messages")
+        total = sum(p + c for p, c in self._tokens.values())
+        self.tokens.setText(f"{total} tokens")
+        self.tokens.setToolTip("\n".join(f"{agent}: {p} prompt + {c} completion" for agent, (p, c) in self._tokens.items()) or "No tokens yet")
+
+    @property
+    def token_totals(self) -> dict[str, list[int]]:
+        return self._tokens

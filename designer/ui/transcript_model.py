@@ -1,0 +1,215 @@
+"""The live transcript as a list model: one entry per message, tool call, hand-off or notice.
+
+Run events arrive in order; streamed chunks grow the speaker's open entry, the final
+message replaces its text, a tool result completes the entry of its call. Entries are
+plain records so 5,000 of them stay cheap; rendering happens in the delegate.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ..core import events as ev
+
+EntryRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class Entry:
+    #: "task", "message", "tool", "system", "error", "finished"
+    kind: str
+    agent: str
+    text: str = ""
+    parent: str | None = None
+    clock: str = ""
+    streaming: bool = False
+    # tool entries
+    call_id: str = ""
+    tool: str = ""
+    arguments: str = ""
+    result: str | None = None
+    is_error: bool = False
+    expanded: bool = False
+    #: Bumped on every change, so the delegate's layout cache knows when to re-measure.
+    version: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def plain_text(self) -> str:
+        if self.kind == "tool":
+            out = f"{self.agent} called {self.tool}({self.arguments})"
+            if self.result is not None:
+                out += f"\n{'error' if self.is_error else 'result'}: {self.result}"
+            return out
+        return self.text
+
+
+class TranscriptModel(QAbstractListModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[Entry] = []
+        #: Every event of the current run, for the JSONL export.
+        self.events: list[ev.RunEvent] = []
+        self.started: ev.RunStarted | None = None
+        self.finished: ev.Finished | None = None
+        self._open: dict[tuple[str, str | None], int] = {}  # streaming entry per speaker
+        self._calls: dict[str, int] = {}
+        self._wall_start = time.time()
+
+    # --- Qt model API --------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.entries)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.entries):
+            return None
+        entry = self.entries[index.row()]
+        if role == EntryRole:
+            return entry
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry.plain_text()
+        if role == Qt.ItemDataRole.ToolTipRole and entry.kind == "tool":
+            return "Click to show or hide the arguments and result"
+        return None
+
+    # --- feeding events ------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.entries.clear()
+        self.events.clear()
+        self._open.clear()
+        self._calls.clear()
+        self.started = self.finished = None
+        self.endResetModel()
+
+    def _clock(self, event: ev.RunEvent) -> str:
+        return time.strftime("%H:%M:%S", time.localtime(self._wall_start + event.t))
+
+    def _append(self, entry: Entry) -> int:
+        row = len(self.entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.entries.append(entry)
+        self.endInsertRows()
+        return row
+
+    def _touch(self, row: int) -> None:
+        self.entries[row].version += 1
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def add_events(self, batch: list[ev.RunEvent]) -> None:
+        for event in batch:
+            self.add_event(event)
+
+    def add_event(self, event: ev.RunEvent) -> None:
+        if not isinstance(event, ev.Chunk):
+            self.events.append(event)
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            handler(event)
+
+    def _on_started(self, event: ev.RunStarted) -> None:
+        self._wall_start = time.time() - event.t
+        self.started = event
+        self._append(Entry("system", ev.TEAM, f"Run of “{event.team}” ({event.pattern}) — bound: {event.bound}", clock=self._clock(event)))
+
+    def _on_chunk(self, event: ev.Chunk) -> None:
+        key = (event.agent, event.parent)
+        row = self._open.get(key)
+        if row is None:
+            row = self._append(Entry("message", event.agent, "", parent=event.parent, clock=self._clock(event), streaming=True))
+            self._open[key] = row
+        self.entries[row].text += event.text
+        self._touch(row)
+
+    def _on_message(self, event: ev.Message) -> None:
+        key = (event.agent, event.parent)
+        row = self._open.pop(key, None)
+        if row is not None:
+            entry = self.entries[row]
+            entry.text, entry.streaming = event.content, False
+            entry.extra["kind"] = event.kind
+            self._touch(row)
+            return
+        kind = "task" if event.kind == "task" else "message"
+        self._append(Entry(kind, event.agent, event.content, parent=event.parent, clock=self._clock(event), extra={"kind": event.kind}))
+
+    def _on_tool_call(self, event: ev.ToolCall) -> None:
+        row = self._append(Entry(
+            "tool", event.agent, parent=event.parent, clock=self._clock(event),
+            call_id=event.call_id, tool=event.name, arguments=event.arguments,
+        ))
+        self._calls[event.call_id] = row
+
+    def _on_tool_result(self, event: ev.ToolResult) -> None:
+        row = self._calls.get(event.call_id)
+        if row is None:
+            return
+        entry = self.entries[row]
+        entry.result, entry.is_error = event.content, event.is_error
+        self._touch(row)
+
+    def _on_handoff(self, event: ev.Handoff) -> None:
+        self._append(Entry("system", event.agent, f"{event.agent} hands off to {event.target}", parent=event.parent, clock=self._clock(event)))
+
+    def _on_speaker_selected(self, event: ev.SpeakerSelected) -> None:
+        self._append(Entry("system", event.agent, f"{event.by} picks {event.agent} to speak next", clock=self._clock(event)))
+
+    def _on_input_requested(self, event: ev.InputRequested) -> None:
+        self._append(Entry("system", event.agent, f"{event.agent} is waiting for your answer", clock=self._clock(event)))
+
+    def _on_error(self, event: ev.Error) -> None:
+        self._append(Entry("error", event.agent, event.message, parent=event.parent, clock=self._clock(event)))
+
+    def _on_finished(self, event: ev.Finished) -> None:
+        self.finished = event
+        for row in self._open.values():  # a stop can cut a stream short
+            self.entries[row].streaming = False
+            self._touch(row)
+        self._open.clear()
+        words = {"completed": "Finished", "termination": "Finished", "stopped": "Stopped", "error": "Failed"}[event.reason]
+        text = words + (f": {event.detail}" if event.detail else "")
+        text += f" — {event.duration:.1f} s, {event.messages} messages, {event.prompt_tokens + event.completion_tokens} tokens"
+        self._append(Entry("finished", ev.TEAM, text, clock=self._clock(event), extra={"reason": event.reason}))
+
+    def toggle(self, row: int) -> None:
+        entry = self.entries[row]
+        if entry.kind == "tool":
+            entry.expanded = not entry.expanded
+            self._touch(row)
+
+    # --- export -------------------------------------------------------------------------
+
+    def to_markdown(self) -> str:
+        lines = []
+        if self.started is not None:
+            lines += [f"# {self.started.team}", "", f"Pattern: {self.started.pattern} · bound: {self.started.bound} · "
+                      f"design snapshot {self.started.snapshot}", ""]
+        for entry in self.entries:
+            indent = "> " if entry.parent else ""
+            if entry.kind in ("message", "task"):
+                who = "Task" if entry.kind == "task" else entry.agent
+                lines.append(f"{indent}### {who} · {entry.clock}")
+                lines.append(indent)
+                lines += [indent + line for line in entry.text.splitlines()]
+            elif entry.kind == "tool":
+                lines.append(f"{indent}**{entry.agent}** called `{entry.tool}` · {entry.clock}")
+                lines.append(indent)
+                lines.append(f"{indent}```json")
+                lines.append(indent + entry.arguments)
+                lines.append(f"{indent}```")
+                if entry.result is not None:
+                    lines.append(f"{indent}{'Error' if entry.is_error else 'Result'}: {entry.result}")
+            else:
+                lines.append(f"{indent}*{entry.text}* · {entry.clock}")
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_jsonl(self) -> str:
+        return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in self.events)

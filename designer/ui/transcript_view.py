@@ -1,0 +1,269 @@
+"""The transcript pane: markdown-rendered entries, collapsible tool calls, and the human-input box.
+
+Entries are painted by a delegate with Qt's own markdown (QTextDocument.setMarkdown).
+Laid-out documents are cached for recently painted rows only; heights are cached for
+all rows, so a long transcript costs little memory and scrolls smoothly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QGuiApplication, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .transcript_model import Entry, EntryRole, TranscriptModel
+
+PAD = 6
+NEST = 28
+_DOC_CACHE = 400
+#: While a long reply streams, only its latest characters are laid out on each update:
+#: re-laying out the whole growing text every 30 ms would make a long stream quadratic.
+STREAM_TAIL = 3000
+
+
+def agent_colour(name: str, palette: QPalette) -> QColor:
+    """A stable colour per agent name, readable on the current (light or dark) background."""
+    hue = zlib.crc32(name.encode()) % 360
+    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+    return QColor.fromHsv(hue, 150 if dark else 200, 235 if dark else 150)
+
+
+class TranscriptDelegate(QStyledItemDelegate):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._docs: OrderedDict[tuple[int, int, int], QTextDocument] = OrderedDict()
+        #: id(entry) -> (version, width, height): one slot per entry, however often it streamed.
+        self._heights: dict[int, tuple[int, int, int]] = {}
+
+    def forget(self) -> None:
+        """The model was reset: entries (and their ids) are gone."""
+        self._docs.clear()
+        self._heights.clear()
+
+    def _body(self, entry: Entry) -> tuple[str, bool]:
+        """(text, is_markdown) shown under the header."""
+        if entry.kind == "tool":
+            if not entry.expanded:
+                summary = entry.result if entry.result is not None else "running…"
+                first = summary.strip().splitlines()[0] if summary.strip() else "(empty)"
+                mark = "✖" if entry.is_error else "↳"
+                return f"{mark} {first[:200]}", False
+            result = "" if entry.result is None else f"\n\n**{'Error' if entry.is_error else 'Result'}**\n\n```\n{entry.result}\n```"
+            return f"**Arguments**\n\n```json\n{entry.arguments}\n```{result}", True
+        if entry.kind in ("message", "task"):
+            if entry.streaming and len(entry.text) > STREAM_TAIL:
+                return f"… ({len(entry.text) - STREAM_TAIL:,} characters above)\n" + entry.text[-STREAM_TAIL:] + " ▍", False
+            return entry.text + (" ▍" if entry.streaming else ""), True
+        return entry.text, False
+
+    def _doc(self, entry: Entry, width: int, font: QFont) -> QTextDocument:
+        key = (id(entry), entry.version, width)
+        doc = self._docs.get(key)
+        if doc is None:
+            doc = QTextDocument()
+            doc.setDefaultFont(font)
+            doc.setDocumentMargin(0)
+            text, markdown = self._body(entry)
+            if markdown:
+                doc.setMarkdown(text)
+            else:
+                doc.setPlainText(text)
+            doc.setTextWidth(max(width, 50))
+            self._docs[key] = doc
+            while len(self._docs) > _DOC_CACHE:
+                self._docs.popitem(last=False)
+        else:
+            self._docs.move_to_end(key)
+        return doc
+
+    @staticmethod
+    def _indent(entry: Entry) -> int:
+        return NEST if entry.parent else 0
+
+    def _header_height(self, option: QStyleOptionViewItem) -> int:
+        return option.fontMetrics.height() + 2
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        entry: Entry = index.data(EntryRole)
+        width = option.rect.width() or 600
+        inner = width - 2 * PAD - self._indent(entry)
+        cached = self._heights.get(id(entry))
+        if cached is not None and cached[:2] == (entry.version, inner):
+            return QSize(width, cached[2])
+        body = int(self._doc(entry, inner, option.font).size().height())
+        header = 0 if entry.kind in ("system", "error", "finished") else self._header_height(option)
+        height = header + body + 2 * PAD
+        self._heights[id(entry)] = (entry.version, inner, height)
+        return QSize(width, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        entry: Entry = index.data(EntryRole)
+        palette = option.palette
+        painter.save()
+        rect = option.rect.adjusted(PAD + self._indent(entry), PAD, -PAD, -PAD)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
+        if entry.parent:
+            painter.fillRect(QRect(option.rect.left() + PAD + 8, option.rect.top(), 3, option.rect.height()),
+                             agent_colour(entry.parent, palette))
+        y = rect.top()
+        if entry.kind not in ("system", "error", "finished"):
+            y += self._paint_header(painter, option, entry, rect)
+        doc = self._doc(entry, rect.width(), option.font)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        colour = palette.color(QPalette.ColorRole.Text)
+        if entry.kind == "error" or (entry.kind == "tool" and entry.is_error):
+            colour = QColor("#d0312d")
+        elif entry.kind in ("system", "finished"):
+            colour = palette.color(QPalette.ColorRole.PlaceholderText)
+        ctx.palette.setColor(QPalette.ColorRole.Text, colour)
+        # Draw only what is on screen: a long message may be many viewports tall.
+        view = self.parent()
+        visible = option.rect.intersected(view.viewport().rect()) if isinstance(view, QListView) else option.rect
+        ctx.clip = QRectF(visible).translated(-rect.left(), -y)
+        painter.translate(rect.left(), y)
+        painter.setClipRect(ctx.clip)
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def _paint_header(self, painter: QPainter, option: QStyleOptionViewItem, entry: Entry, rect: QRect) -> int:
+        height = self._header_height(option)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        palette = option.palette
+        if entry.kind == "task":
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            title = "Task"
+        elif entry.kind == "tool":
+            painter.setPen(agent_colour(entry.agent, palette))
+            title = f"⚙ {entry.agent} → {entry.tool}({_short(entry.arguments)})"
+        else:
+            painter.setPen(agent_colour(entry.agent, palette))
+            title = entry.agent + ("  (thought)" if entry.extra.get("kind") == "thought" else "")
+        header = QRect(rect.left(), rect.top(), rect.width(), height)
+        painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        painter.setFont(option.font)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        right = entry.clock + ("  · typing…" if entry.streaming else "")
+        painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
+        return height
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.MouseButtonRelease and index.data(EntryRole).kind == "tool":
+            model.toggle(index.row())
+            return True
+        return super().editorEvent(event, model, option, index)
+
+
+def _short(arguments: str, limit: int = 60) -> str:
+    flat = " ".join(arguments.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class TranscriptWidget(QWidget):
+    """List of entries plus the input box that appears when a human is asked."""
+
+    inputSubmitted = Signal(str, str)  # noqa: N815 - (text, request_id)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TranscriptModel(self)
+        self.view = QListView(self)
+        self.view.setObjectName("transcript")
+        self.view.setModel(self.model)
+        self.delegate = TranscriptDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.model.modelAboutToBeReset.connect(self.delegate.forget)
+        self.view.setUniformItemSizes(False)
+        self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(200)
+        self.view.setWordWrap(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
+        self.model.dataChanged.connect(self._on_rows_inserted)
+
+        self.input_label = QLabel(self)
+        self.input_edit = QLineEdit(self)
+        self.input_edit.setPlaceholderText("Type your answer and press Enter")
+        self.send_button = QPushButton("Send", self)
+        self.input_edit.returnPressed.connect(self._on_send)
+        self.send_button.clicked.connect(self._on_send)
+        self.input_bar = QWidget(self)
+        bar = QHBoxLayout(self.input_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.input_label)
+        bar.addWidget(self.input_edit, 1)
+        bar.addWidget(self.send_button)
+        self.input_bar.hide()
+        self._request_id = ""
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.input_bar)
+
+    # --- input -------------------------------------------------------------------------------
+
+    def ask(self, agent: str, request_id: str) -> None:
+        self._request_id = request_id
+        self.input_label.setText(f"{agent} asks you:")
+        self.input_bar.show()
+        self.input_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def end_input(self) -> None:
+        self.input_bar.hide()
+        self.input_edit.clear()
+        self._request_id = ""
+
+    def _on_send(self) -> None:
+        if not self._request_id:
+            return
+        text, request_id = self.input_edit.text(), self._request_id
+        self.end_input()
+        self.inputSubmitted.emit(text, request_id)
+
+    # --- following the run -------------------------------------------------------------------
+
+    def _on_rows_inserted(self, *args: Any) -> None:
+        bar = self.view.verticalScrollBar()
+        # Follow the conversation only when the user is already at the end of it.
+        if bar.value() >= bar.maximum() - 40:
+            self.view.scrollToBottom()
+
+    def copy_entry(self, row: int) -> None:
+        QGuiApplication.clipboard().setText(self.model.entries[row].plain_text())
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        menu = QMenu(self)
+        if index.isValid():
+            menu.addAction("Copy message").setData(index.row())
+        menu.addAction("Copy transcript as Markdown").setData(-1)
+        chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
+        if chosen is not None:
+            row = chosen.data()
+            if row == -1:
+                QApplication.clipboard().setText(self.model.to_markdown())
+            else:
+                self.copy_entry(row)

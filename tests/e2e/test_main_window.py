@@ -1,0 +1,268 @@
+"""The main window end to end: files, prompts, recovery, runs with a scripted model, settings."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from designer.core.teamfile import dump_team
+from designer.core.yamlio import load_team
+from designer.ui.files import pending_recoveries
+from tests.conftest import TEAMS
+
+SCRIPTED = """\
+schema: team-designer/v1
+name: Scripted demo
+task: Plan {thing}
+inputs:
+  thing: {default: a picnic}
+default_model: s
+models:
+  s:
+    provider: scripted
+    responses:
+    - tool_calls: [{name: area, arguments: {length: 3, width: 4}}]
+    - The blanket covers **12** square metres. What snacks do you want?
+    - Noted, all set. DONE
+tools:
+  area: {builtin: calculate_rectangle_area}
+agents:
+  planner: {tools: [area], reflect_on_tool_use: true}
+  guest: {kind: user_proxy}
+orchestration: {pattern: round_robin, participants: [planner, guest]}
+termination: {text: DONE, max_messages: 10}
+"""
+
+SLOW_TOOL = """\
+schema: team-designer/v1
+name: Slow
+task: go
+default_model: s
+models:
+  s: {provider: scripted, responses: [{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]}
+tools:
+  nap: {function: "slowtools:slow_sync", timeout: 300}
+agents:
+  a: {tools: [nap]}
+orchestration: {pattern: round_robin, participants: [a]}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "team.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_starts_on_the_start_page_and_new_opens_the_editor(make_main_window, qtbot):
+    w = make_main_window()
+    assert w.stack.currentWidget() is w.start_page
+    assert w.start_page.examples.count() == 7
+    w.actions["new"].trigger()
+    assert w.stack.currentWidget() is w.canvas
+    assert w.windowTitle() == "Untitled[*] — Team Designer"
+
+
+def test_opening_an_example_from_the_gallery(make_main_window, qtbot):
+    w = make_main_window()
+    item = w.start_page.examples.item(0)
+    w.start_page.examples.itemActivated.emit(item)
+    assert w.stack.currentWidget() is w.canvas
+    assert w.controller.path == Path(item.data(Qt.ItemDataRole.UserRole)).resolve()
+    assert not w.isWindowModified()
+
+
+def test_edit_marks_modified_save_clears_and_reopen_is_equal(make_main_window, qtbot, tmp_path):
+    path = write(tmp_path, (TEAMS / "research_report.yaml").read_text())
+    w = make_main_window(path)
+    w.actions["add_agent"].trigger()
+    assert w.isWindowModified()
+    assert w.windowTitle() == "team.yaml[*] — Team Designer"
+    w.actions["save"].trigger()
+    assert not w.isWindowModified()
+    assert load_team(path).spec == w.controller.spec
+    w.undo_action.trigger()
+    assert w.isWindowModified()  # the modified marker follows the undo stack
+    w.redo_action.trigger()
+    assert not w.isWindowModified()
+
+
+def test_save_as_writes_a_new_file_and_remembers_it(make_main_window, tmp_path):
+    w = make_main_window()
+    w.actions["new"].trigger()
+    target = tmp_path / "mine.yaml"
+    w.files.choose_save_path = lambda: str(target)
+    w.actions["save"].trigger()
+    assert target.read_text() == dump_team(w.controller.spec)
+    assert w.controller.path == target.resolve()
+    assert w.recent_menu.actions()[0].text() == "mine.yaml"
+
+
+def test_unsaved_changes_are_asked_about_and_cancel_keeps_everything(make_main_window, tmp_path):
+    w = make_main_window(write(tmp_path, SCRIPTED))
+    w.actions["add_agent"].trigger()
+    asked: list[str] = []
+    w.files.ask_save = lambda name: asked.append(name) or "cancel"
+    w.actions["new"].trigger()
+    assert asked == ["team.yaml"] and "agent" in w.controller.spec.agents
+    assert not w.close()  # close is refused too
+    w.files.ask_save = lambda name: "discard"
+
+
+def test_a_bad_file_is_refused_with_located_reasons_and_nothing_is_lost(make_main_window, tmp_path):
+    w = make_main_window(write(tmp_path, SCRIPTED))
+    before = w.controller.spec
+    bad = write(tmp_path, "schema: team-designer/v1\nname: [oops\n", "bad.yaml")
+    assert not w.open_file(str(bad))
+    assert w.errors and "bad.yaml:3:1: error: YAML syntax" in w.errors[0] and "Traceback" not in w.errors[0]
+    assert w.controller.spec == before
+
+
+def test_crash_recovery_offers_the_unsaved_design(make_main_window, qtbot, tmp_path):
+    first = make_main_window(write(tmp_path, SCRIPTED))
+    first.actions["add_agent"].trigger()
+    first.files.write_recovery()  # what the autosave timer does a few seconds after the edit
+    edited = first.controller.spec
+    assert len(pending_recoveries()) == 1
+    # The first window "crashes": it never closes. A new session starts and is offered the work.
+    second = make_main_window()
+    offered = []
+    second.ask_restore = lambda recovery: offered.append(recovery) or True
+    assert second.offer_recovery()
+    assert offered[0].original == (tmp_path / "team.yaml").resolve()
+    assert second.controller.spec == edited and second.isWindowModified()
+
+
+def test_autosave_writes_a_recovery_file_after_an_edit_and_saving_removes_it(make_main_window, qtbot, tmp_path):
+    from designer.ui import settings
+
+    settings.put("run/autosave_seconds", 0)
+    try:
+        w = make_main_window(write(tmp_path, SCRIPTED))
+        w.actions["add_agent"].trigger()
+        qtbot.waitUntil(lambda: w.files.recovery_path.exists())
+        w.actions["save"].trigger()
+        assert not w.files.recovery_path.exists()
+    finally:
+        settings.put("run/autosave_seconds", 5)
+
+
+def test_dropping_a_team_file_opens_it(make_main_window, tmp_path):
+    w = make_main_window()
+    path = write(tmp_path, SCRIPTED, "dropped.yaml")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(drop)
+    assert w.controller.path == path.resolve()
+
+
+def test_run_is_disabled_with_the_reason_while_errors_exist(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SCRIPTED.replace("participants: [planner, guest]", "participants: [planner, ghost]")))
+    qtbot.waitUntil(lambda: not w.actions["run"].isEnabled())
+    assert "unknown participant 'ghost'" in w.actions["run"].toolTip()
+    assert w.run_reason.text() == "⚠ 1 problem"
+
+
+def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SCRIPTED))
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.ask_run = lambda: ("Plan a picnic", {})
+    w.actions["run"].trigger()
+    qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
+    assert w.transcript.focusWidget() is w.transcript.input_edit
+    qtbot.keyClicks(w.transcript.input_edit, "crisps")
+    qtbot.keyClick(w.transcript.input_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=10000)
+    entries = [(e.kind, e.agent, e.text if e.kind != "tool" else e.tool) for e in w.transcript.model.entries]
+    assert entries == [
+        ("system", "team", "Run of “Scripted demo” (round_robin) — bound: 10 messages, text 'DONE'"),
+        ("task", "user", "Plan a picnic"),
+        ("tool", "planner", "area"),
+        ("message", "planner", "The blanket covers **12** square metres. What snacks do you want?"),
+        ("system", "guest", "guest is waiting for your answer"),
+        ("message", "guest", "crisps"),
+        ("message", "planner", "Noted, all set. DONE"),
+        ("finished", "team", entries[-1][2]),
+    ]
+    assert w.transcript.model.entries[2].result == "12.0"
+    assert entries[-1][2].startswith("Finished: Text 'DONE' mentioned")
+    assert w.status.state.text() == "✓ Finished" and w.status.messages.text() == "3 messages"
+    assert "planner:" in w.status.tokens.toolTip()
+
+
+def test_run_uses_a_frozen_snapshot(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("go")
+    w.actions["add_agent"].trigger()  # editing during the run does not touch the run
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
+    assert w.transcript.model.started.participants == ["a"]
+    w.actions["stop"].trigger()
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
+
+
+def test_stop_during_a_tool_call_ends_within_a_second_and_says_so(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("go")
+    assert not w.actions["run"].isEnabled() and w.actions["stop"].isEnabled()
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
+    began = time.monotonic()
+    w.actions["stop"].trigger()
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
+    assert time.monotonic() - began < 1.0
+    assert w.transcript.model.entries[-1].text.startswith("Stopped: stopped by the user")
+    assert w.actions["run"].isEnabled() and not w.actions["stop"].isEnabled()
+
+
+def test_export_transcript(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SCRIPTED))
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("Plan")
+    qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
+    w.actions["stop"].trigger()
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
+    w.choose_export_path = lambda title, suffix: str(tmp_path / f"out{suffix}")
+    w.actions["export_markdown"].trigger()
+    w.actions["export_jsonl"].trigger()
+    assert "### planner" in (tmp_path / "out.md").read_text()
+    kinds = [json.loads(line)["type"] for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert kinds[0] == "started" and kinds[-1] == "finished"
+
+
+def test_closing_during_a_run_stops_it_and_waits(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("go")
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
+    began = time.monotonic()
+    assert w.close()
+    assert time.monotonic() - began < 3.0 and not w.runs.running
+
+
+def test_geometry_and_panels_are_restored_between_sessions(make_main_window, qtbot):
+    first = make_main_window(restore_settings=True)
+    first.resize(990, 640)  # the offscreen screen is 800x800; the window is at least ~954 wide
+    first.docks["problems"].hide()
+    assert first.close()
+    second = make_main_window(restore_settings=True)
+    assert second.height() == 640  # (the width is clamped to the small offscreen screen)
+    assert not second.docks["problems"].isVisible()
+
+
+def test_help_dialogs_list_versions_and_shortcuts(make_main_window, qtbot):
+    from designer.ui.dialogs import AboutDialog, ShortcutsDialog, versions
+
+    w = make_main_window()
+    assert set(versions()) >= {"AutoGen AgentChat", "Qt", "PySide6", "Python"}
+    assert versions()["AutoGen AgentChat"] == "0.7.5"
+    about = AboutDialog(w)
+    qtbot.addWidget(about)
+    table = ShortcutsDialog(list(w.actions.all.values()), w).table
+    names = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert names["Run…"] == "Ctrl+R, F5" and names["Save"] == "Ctrl+S"

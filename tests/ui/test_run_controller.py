@@ -1,0 +1,113 @@
+"""Runs in the worker thread deliver events to the GUI thread; stop, input and shutdown work."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from designer.core.yamlio import parse_team
+from designer.ui.run_controller import RunController, coalesce
+from designer.core import events as ev
+
+TEAM = """
+schema: team-designer/v1
+name: t
+default_model: s
+models:
+  s: {provider: scripted, responses: RESPONSES}
+tools:
+  nap: {function: "slowtools:slow_sync", timeout: 300}
+agents:
+  a: {tools: [nap], streaming: true}
+  human: {kind: user_proxy}
+orchestration: {pattern: round_robin, participants: [a, human]}
+termination: {max_messages: 4}
+"""
+
+
+def spec(responses: str):
+    return parse_team(TEAM.replace("RESPONSES", responses)).spec
+
+
+@pytest.fixture
+def runs(qtbot):
+    controller = RunController()
+    received: list[ev.RunEvent] = []
+    threads: set[int] = set()
+
+    def on_events(batch):
+        threads.add(threading.get_ident())
+        received.extend(batch)
+
+    controller.events.connect(on_events)
+    controller.received = received
+    controller.threads = threads
+    yield controller
+    controller.shutdown()
+
+
+def test_events_arrive_in_the_gui_thread_in_order(qtbot, runs):
+    runs.start(spec('["hello there", "done"]'), "go")
+    assert runs.running
+    qtbot.waitUntil(lambda: any(e.type == "input_requested" for e in runs.received), timeout=10000)
+    request = next(e for e in runs.received if e.type == "input_requested")
+    runs.provide_input("my answer", request.request_id)
+    with qtbot.waitSignal(runs.runningChanged, timeout=10000):
+        pass
+    assert runs.threads == {threading.get_ident()}
+    types = [e.type for e in runs.received]
+    assert types[0] == "started" and types[-1] == "finished"
+    assert [e.content for e in runs.received if e.type == "message"] == ["go", "hello there", "my answer", "done"]
+    assert [e.seq for e in runs.received if e.type != "chunk"] == sorted(e.seq for e in runs.received if e.type != "chunk")
+
+
+def test_stop_during_a_tool_call_ends_within_a_second(qtbot, runs):
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
+    stopped_at = time.monotonic()
+    with qtbot.waitSignal(runs.runningChanged, timeout=5000) as signal:
+        runs.stop()
+    assert signal.args == [False]
+    assert time.monotonic() - stopped_at < 1.0
+    assert runs.received[-1].type == "finished" and runs.received[-1].reason == "stopped"
+
+
+def test_a_second_run_works_after_a_stop(qtbot, runs):
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
+    with qtbot.waitSignal(runs.runningChanged, timeout=5000):
+        runs.stop()
+    runs.received.clear()
+    simple = parse_team("""
+schema: team-designer/v1
+name: t2
+default_model: s
+models:
+  s: {provider: scripted, responses: ["one", "two", "three"]}
+agents:
+  a: {}
+orchestration: {pattern: round_robin, participants: [a]}
+termination: {max_messages: 3}
+""").spec
+    runs.start(simple, "again")
+    qtbot.waitUntil(lambda: not runs.running, timeout=10000)
+    assert [e.content for e in runs.received if e.type == "message"] == ["again", "one", "two"]
+    assert runs.received[-1].type == "finished" and runs.received[-1].reason == "termination"
+
+
+def test_shutdown_during_a_run_stops_and_joins(qtbot, runs):
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
+    began = time.monotonic()
+    runs.shutdown()
+    assert time.monotonic() - began < 3.0
+    assert not runs.running
+
+
+def test_chunks_are_coalesced_per_speaker():
+    batch = [ev.Chunk("a", text="x"), ev.Chunk("a", text="y"), ev.Chunk("b", text="z"), ev.Message("b", content="z"), ev.Chunk("a", text="w")]
+    merged = coalesce(batch)
+    assert [(e.type, e.agent, getattr(e, "text", None)) for e in merged] == [
+        ("chunk", "a", "xy"), ("chunk", "b", "z"), ("message", "b", None), ("chunk", "a", "w")]
