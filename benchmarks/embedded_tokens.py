@@ -7,8 +7,9 @@
   ``create_completion(stream=True)`` on the same rendered prompt (``render_chatml``) with the
   same sampling parameters and stop strings the engine uses.
 
-Both generate greedily from the same prompt, so they produce the same text; the script checks
-this and counts tokens the same way for both (re-tokenizing the output, as the engine does for
+The raw side runs in a fresh worker thread per request by default, as the engine does
+(``--raw-thread main`` runs it in the main thread). Both generate greedily from the same
+prompt, so they produce the same text; the script checks this and counts tokens the same way for both (re-tokenizing the output, as the engine does for
 its usage figure), and also prints the raw side's streamed-chunk count. It reports tokens/s
 over the whole request (call to last chunk: includes thread hand-off, prompt tokenization and
 time to first token) and the decode rate (first chunk to last), medians over alternating runs,
@@ -18,7 +19,13 @@ The model cannot be forced past its end-of-text through the engine (it takes no 
 so the prompt asks for a long answer; if generation stops before N tokens on both sides the
 comparison is still over identical token counts.
 
+On a busy machine (load average above the core count) llama.cpp with n_threads = all cores
+slows down by up to 10x and erratically (OpenMP threads wait for each other at every layer);
+``--omp-wait-policy passive`` (both sides) or ``--threads 1`` gives a steadier comparison of the
+engine's own overhead.
+
 Usage: .venv/bin/python benchmarks/embedded_tokens.py [--runs N] [--max-tokens N] [--seed S]
+       [--threads N] [--omp-wait-policy default|passive] [--raw-thread worker|main]
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import asyncio
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,19 +81,29 @@ def engine_run(client: EmbeddedChatCompletionClient) -> dict[str, float | str | 
     return asyncio.run(go())
 
 
-def raw_run(llm, prompt: str, max_tokens: int, seed: int) -> dict[str, float | str | int]:
+def raw_run(llm, prompt: str, max_tokens: int, seed: int, thread: str) -> dict[str, float | str | int]:
     chunks = 0
     pieces: list[str] = []
     first = None
+
+    def generate() -> None:
+        nonlocal chunks, first
+        for chunk in llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, top_p=TOP_P, stop=STOP,
+                                           stream=True, seed=seed):
+            piece = chunk["choices"][0].get("text") or ""
+            if piece:
+                chunks += 1
+                pieces.append(piece)
+                if first is None:
+                    first = time.perf_counter()
+
     t0 = time.perf_counter()
-    for chunk in llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, top_p=TOP_P, stop=STOP,
-                                       stream=True, seed=seed):
-        piece = chunk["choices"][0].get("text") or ""
-        if piece:
-            chunks += 1
-            pieces.append(piece)
-            if first is None:
-                first = time.perf_counter()
+    if thread == "worker":  # like the engine: a fresh thread per request, the caller waits
+        worker = threading.Thread(target=generate, name="raw-llm", daemon=True)
+        worker.start()
+        worker.join()
+    else:
+        generate()
     t1 = time.perf_counter()
     return {"t": t1 - t0, "ttft": (first or t1) - t0, "decode": t1 - (first or t0), "text": "".join(pieces).strip(),
             "chunks": chunks}
@@ -101,17 +119,41 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="alternating engine/raw pairs (default 5)")
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="n_threads for both sides (default: os.cpu_count(), what the engine uses); another value "
+                        "pre-loads the engine's shared instance with it (via the module's private _llama slot)")
+    parser.add_argument("--omp-wait-policy", choices=("default", "passive"), default="default",
+                        help="set OMP_WAIT_POLICY for llama.cpp's OpenMP threads (both sides; must be set before "
+                        "llama_cpp loads). 'passive' keeps the speed steady on a busy machine")
+    parser.add_argument("--raw-thread", choices=("worker", "main"), default="worker",
+                        help="run raw generation in a fresh thread per request like the engine (default) or in the main thread")
     args = parser.parse_args()
 
+    if args.omp_wait_policy == "passive":
+        if "llama_cpp" in sys.modules:
+            raise SystemExit("llama_cpp is already loaded: OMP_WAIT_POLICY would have no effect")
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     import llama_cpp
 
+    load_before = os.getloadavg()
     path = gguf_path()
-    threads = os.cpu_count() or 1
+    threads = args.threads or os.cpu_count() or 1
     print(f"embedded_tokens: {path.name}, n_ctx {embedded.N_CTX}, n_threads {threads}, max_tokens {args.max_tokens}, "
-          f"temperature 0, seed {args.seed}, {args.runs} alternating runs, llama-cpp-python {llama_cpp.__version__}")
+          f"temperature 0, seed {args.seed}, {args.runs} alternating runs, raw in {args.raw_thread} thread, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
+          f"llama-cpp-python {llama_cpp.__version__}")
+    cpus = os.cpu_count() or 1
+    busy = load_before[0] > 0.5 * cpus
+    print(f"load average before: {load_before[0]:.2f} (1 min) on {cpus} cpus"
+          + ("  -- WARNING: the machine is busy; llama.cpp with n_threads = all cores slows down sharply "
+             "when another process competes (try --omp-wait-policy passive or --threads 1)" if busy and threads >= cpus else
+             "  -- note: the machine is busy" if busy else ""))
 
     t = time.perf_counter()
-    shared = shared_llama()
+    if args.threads and args.threads != (os.cpu_count() or 1):
+        embedded._silence_llama_logs(llama_cpp)
+        embedded._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded.N_CTX, n_threads=threads, verbose=False)
+    shared_llama()
     load_engine = time.perf_counter() - t
     t = time.perf_counter()
     raw = llama_cpp.Llama(model_path=str(path), n_ctx=embedded.N_CTX, n_threads=threads, verbose=False)
@@ -123,7 +165,7 @@ def main() -> int:
 
     # Warm-up (also evaluates the prompt once on each instance: both then reuse it as a cached prefix).
     e = engine_run(client)
-    r = raw_run(raw, prompt, args.max_tokens, args.seed)
+    r = raw_run(raw, prompt, args.max_tokens, args.seed, args.raw_thread)
     same_text = e["text"] == r["text"]
     n_engine, n_raw = count(raw, str(e["text"])), count(raw, str(r["text"]))
     print(f"output: engine {n_engine} tokens (usage says {e['usage']}), raw {n_raw} tokens "
@@ -136,7 +178,10 @@ def main() -> int:
         order = ("engine", "raw") if i % 2 == 0 else ("raw", "engine")
         got = {}
         for side in order:
-            got[side] = engine_run(client) if side == "engine" else raw_run(raw, prompt, args.max_tokens, args.seed)
+            if side == "engine":
+                got[side] = engine_run(client)
+            else:
+                got[side] = raw_run(raw, prompt, args.max_tokens, args.seed, args.raw_thread)
         ne, nr = count(raw, str(got["engine"]["text"])), count(raw, str(got["raw"]["text"]))
         e_tps, r_tps = ne / float(got["engine"]["t"]), nr / float(got["raw"]["t"])
         e_dec = max(ne - 1, 1) / float(got["engine"]["decode"])
@@ -157,6 +202,8 @@ def main() -> int:
           f"time to first chunk {1000 * med(rows['e_ttft']):.1f} ms")
     print(f"raw   : {med(rows['r_tps']):.1f} tok/s overall (median), decode {med(rows['r_dec']):.1f} tok/s, "
           f"time to first chunk {1000 * med(rows['r_ttft']):.1f} ms")
+    load_after = os.getloadavg()
+    print(f"load average after: {load_after[0]:.2f} (1 min)")
     ratio = med(rows["ratio"])
     print(f"ratio engine/raw tokens/s: median of pairwise ratios {ratio:.3f} overall, {med(rows['ratio_dec']):.3f} decode "
           f"(target >= {TARGET}: {'OK' if ratio >= TARGET else 'MISSED'})")

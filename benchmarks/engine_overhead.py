@@ -16,9 +16,9 @@ cost and per-message cost can be told apart.
 Bytecode: ``python -m pip install`` compiles an installed package to .pyc, and site-packages
 here have .pyc files, but ``PYTHONDONTWRITEBYTECODE=1`` (set in some environments) means the
 repo's own ``designer`` modules are recompiled from source at every start. ``--bytecode cache``
-(default) gives both sides a bytecode cache in the temp dir (``PYTHONPYCACHEPREFIX``) so the
+gives both sides a bytecode cache in the temp dir (``PYTHONPYCACHEPREFIX``) so the
 comparison is what an installed app costs; ``--bytecode inherit`` uses the environment as is;
-``--bytecode both`` measures both.
+``--bytecode both`` (default) measures both.
 
 Usage: .venv/bin/python benchmarks/engine_overhead.py [--runs N] [--messages M] [--stream]
        [--bytecode cache|inherit|both] [--no-startup] [--no-inprocess]
@@ -288,7 +288,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="alternating A/B pairs per measurement (default 10)")
     parser.add_argument("--messages", type=int, default=200, help="messages per run, task included (default 200)")
     parser.add_argument("--stream", action="store_true", help="stream model output on both sides (default: off)")
-    parser.add_argument("--bytecode", choices=("cache", "inherit", "both"), default="cache")
+    parser.add_argument("--bytecode", choices=("cache", "inherit", "both"), default="both",
+                        help="bytecode cache for the subprocesses (default both: measure with and without)")
     parser.add_argument("--no-startup", action="store_true", help="skip the import-only start-up measurement")
     parser.add_argument("--no-inprocess", action="store_true", help="skip the in-process comparison")
     args = parser.parse_args()
@@ -296,7 +297,8 @@ def main() -> int:
         parser.error("--messages must be at least 2")
 
     print(f"engine_overhead: {args.messages} messages, streaming {'on' if args.stream else 'off'}, "
-          f"{args.runs} alternating runs, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+          f"{args.runs} alternating runs, python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+          f"load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="td-bench-") as name:
         tmp = Path(name)
         (tmp / "team.yaml").write_text(team_yaml(args.messages, args.stream), encoding="utf-8")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -227,8 +228,9 @@ def bench(path: Path, runs: int) -> dict[str, float]:
     print(f"  YAML A/B: engine read_data {ms(t_engine_yaml)} vs plain yaml.load(CSafeLoader) {ms(t_plain)}")
     print(f"    ratio engine/plain YAML: median of pairwise ratios {statistics.median(ratios):.2f}x")
     verdict = "OK" if med <= TARGET_MS else "MISSED"
-    print(f"  => validate_file median {med:.2f} ms = {med / TARGET_MS:.2f}x of the {TARGET_MS:.0f} ms target ({verdict})")
-    return {"median_ms": med, "ratio_yaml": statistics.median(ratios)}
+    print(f"  => validate_file median {med:.2f} ms = {med / TARGET_MS:.2f}x of the {TARGET_MS:.0f} ms target ({verdict}); "
+          f"best run {1000 * min(total):.2f} ms")
+    return {"median_ms": med, "min_ms": 1000 * min(total), "ratio_yaml": statistics.median(ratios)}
 
 
 def main() -> int:
@@ -238,7 +240,8 @@ def main() -> int:
     parser.add_argument("--pattern", choices=("round_robin", "graph", "both"), default="both")
     args = parser.parse_args()
     print(f"open_validate: {args.agents} agents, {args.runs} runs after warm-up, python {sys.version.split()[0]}, "
-          f"yaml C loader: {getattr(yaml, '__with_libyaml__', False)}, gc enabled: {gc.isenabled()}")
+          f"yaml C loader: {getattr(yaml, '__with_libyaml__', False)}, gc enabled: {gc.isenabled()}, "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
     patterns = ("round_robin", "graph") if args.pattern == "both" else (args.pattern,)
     summary = {}
     with tempfile.TemporaryDirectory(prefix="td-bench-") as name:
@@ -248,7 +251,7 @@ def main() -> int:
             print(f"\n== {pattern} ==")
             summary[pattern] = bench(path, args.runs)
     print("\nsummary: " + "; ".join(
-        f"{p}: validate_file {r['median_ms']:.1f} ms ({r['median_ms'] / TARGET_MS:.2f}x of target), "
+        f"{p}: validate_file {r['median_ms']:.1f} ms ({r['median_ms'] / TARGET_MS:.2f}x of target; best {r['min_ms']:.1f} ms), "
         f"YAML engine/plain {r['ratio_yaml']:.2f}x" for p, r in summary.items()))
     return 0
 
