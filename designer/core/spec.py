@@ -107,6 +107,19 @@ class ModelSpec(_Record):
         return self
 
 
+class McpServerSpec(_Record):
+    """An MCP server started over stdio when a run needs it (never when a file is opened)."""
+
+    command: str = Field(min_length=1, description="The program to start, e.g. 'npx' or 'uvx'.")
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Environment for the server; secret values as references (env:NAME, keyring:NAME).",
+    )
+    cwd: str | None = None
+    tools: list[str] | None = Field(default=None, description="Only these tools of the server (default: all).")
+
+
 class ToolSpec(_Record):
     builtin: str | None = Field(default=None, description="Id of a built-in tool.")
     function: str | None = Field(
@@ -114,15 +127,24 @@ class ToolSpec(_Record):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
         description="A trusted Python function as 'package.module:function'.",
     )
+    mcp: McpServerSpec | None = Field(default=None, description="An MCP server whose tools the agent gets.")
     description: str | None = None
     parameters: dict[str, object] | None = Field(default=None, description="Declared JSON Schema of the arguments.")
+    options: dict[str, object] = Field(
+        default_factory=dict, description="Settings of a built-in tool, e.g. allow_hosts for http_get."
+    )
     timeout: float = Field(default=30.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _one_source(self) -> ToolSpec:
-        if (self.builtin is None) == (self.function is None):
-            raise ValueError("a tool needs exactly one of 'builtin' or 'function'")
+        if sum(x is not None for x in (self.builtin, self.function, self.mcp)) != 1:
+            raise ValueError("a tool needs exactly one of 'builtin', 'function' or 'mcp'")
         return self
+
+    @property
+    def source(self) -> str:
+        """'builtin', 'function' or 'mcp'."""
+        return "builtin" if self.builtin is not None else "function" if self.function is not None else "mcp"
 
 
 class AgentSpec(_Record):
