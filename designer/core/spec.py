@@ -253,6 +253,19 @@ class TerminationSpec(_Record):
     def has_bound(self) -> bool:
         return any(v is not None for v in (self.max_messages, self.timeout, self.max_tokens))
 
+    def describe(self) -> str:
+        """'20 messages, 600 s, 5,000 tokens, text 'TERMINATE'' (empty when nothing is set)."""
+        parts = []
+        if self.max_messages:
+            parts.append(f"{self.max_messages:,} message{'s' if self.max_messages != 1 else ''}")
+        if self.timeout:
+            parts.append(f"{self.timeout:g} s")
+        if self.max_tokens:
+            parts.append(f"{self.max_tokens:,} tokens")
+        if self.text:
+            parts.append(f"text {self.text!r}")
+        return ", ".join(parts)
+
 
 def default_termination() -> TerminationSpec:
     return TerminationSpec(max_messages=DEFAULT_MAX_MESSAGES, timeout=DEFAULT_TIMEOUT_S)

@@ -49,19 +49,6 @@ def quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def describe_bound(term: TerminationSpec) -> str:
-    parts = []
-    if term.max_messages:
-        parts.append(f"{term.max_messages} messages")
-    if term.timeout:
-        parts.append(f"{term.timeout:g} s")
-    if term.max_tokens:
-        parts.append(f"{term.max_tokens} tokens")
-    if term.text:
-        parts.append(f"text {term.text!r}")
-    return ", ".join(parts) or "none"
-
-
 def _plain_error(exc: BaseException) -> tuple[str, str]:
     """(kind, message) in words a user can act on; no tracebacks."""
     if isinstance(exc, (ModelSetupError, EmbeddedModelError)):
@@ -199,7 +186,7 @@ class TeamRun:
                 pattern=self.spec.orchestration.pattern,
                 task=self.task,
                 participants=self.spec.participants(),
-                bound=describe_bound(self.termination),
+                bound=self.termination.describe() or "none",
                 snapshot=self.snapshot,
             )
         )

@@ -60,18 +60,10 @@ _REFUSED = {
 
 
 def bound_note(term: TerminationSpec) -> str:
-    """'Run bound: 20 messages, 600 s' — what stops a run that nobody ends."""
-    parts = []
-    if term.max_messages:
-        parts.append(f"{term.max_messages:,} message{'s' if term.max_messages != 1 else ''}")
-    if term.timeout:
-        parts.append(f"{term.timeout:g} s")
-    if term.max_tokens:
-        parts.append(f"{term.max_tokens:,} tokens")
-    if not parts:
+    """'Run bound: 20 messages, 600 s, text 'DONE'' — what stops a run that nobody ends."""
+    if not term.has_bound():
         return "No run bound: a run could go on forever. Set max messages, a timeout or a token budget."
-    note = f"Run bound: {', '.join(parts)}"
-    return note + (f"; also ends when a message mentions {term.text!r}" if term.text else "")
+    return f"Run bound: {term.describe()}"
 
 
 def edit_input(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
