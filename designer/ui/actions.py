@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 Key = QKeySequence.StandardKey
+_FALLBACK = {Key.Quit: "Ctrl+Q", Key.Close: "Ctrl+W", Key.HelpContents: "F1", Key.SaveAs: "Ctrl+Shift+S"}
 
 
 @dataclass
@@ -22,11 +23,13 @@ class Actions:
 def _action(window: QMainWindow, text: str, slot: Callable[[], object] | None, shortcut: object = None,
             tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
     action = QAction(text, window)
-    if shortcut is not None:
-        if isinstance(shortcut, list):
-            action.setShortcuts(shortcut)
-        else:
-            action.setShortcut(QKeySequence(shortcut))
+    if isinstance(shortcut, QKeySequence.StandardKey):
+        # Some platforms (and the offscreen one) bind nothing to e.g. Quit: use the common keys.
+        action.setShortcuts(QKeySequence.keyBindings(shortcut) or [QKeySequence(_FALLBACK.get(shortcut, ""))])
+    elif isinstance(shortcut, list):
+        action.setShortcuts(shortcut)
+    elif shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setStatusTip(tip)
         action.setToolTip(tip)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 import sys
 
-from PySide6.QtCore import Qt, QTimer
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -28,16 +30,26 @@ def dark_palette() -> QPalette:
     return p
 
 
-def apply_system_palette(app: QApplication) -> None:
-    """Light or dark as the system says, now and whenever the system changes."""
-    hints = QGuiApplication.styleHints()
+class _PaletteFollower(QObject):
+    """Keeps the application palette in step with the system's light/dark scheme."""
 
-    def update() -> None:
-        dark = hints.colorScheme() == Qt.ColorScheme.Dark
-        app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    def __init__(self, app: QApplication, hints: Any) -> None:
+        super().__init__(app)
+        self._app = app
+        self._hints = hints
+        hints.colorSchemeChanged.connect(self._on_scheme_changed)
+        self._on_scheme_changed(hints.colorScheme())
 
-    update()
-    hints.colorSchemeChanged.connect(lambda _scheme: update())
+    @Slot(Qt.ColorScheme)
+    def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        dark = scheme == Qt.ColorScheme.Dark
+        self._app.setPalette(dark_palette() if dark else self._app.style().standardPalette())
+
+
+def apply_system_palette(app: QApplication, hints: Any = None) -> QObject:
+    """Light or dark as the system says, now and whenever the system changes.
+    ``hints`` is the source of the scheme (the platform's style hints unless a test gives one)."""
+    return _PaletteFollower(app, hints or QGuiApplication.styleHints())
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
