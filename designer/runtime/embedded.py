@@ -253,7 +253,12 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         threading.Thread(target=work, name="embedded-llm", daemon=True).start()
         try:
             while True:
-                kind, value = await queue.get()
+                # Linked to the token, so a cancel ends the wait at once even while the thread
+                # is inside one long llama.cpp call (a big prompt's evaluation, say).
+                getter = asyncio.ensure_future(queue.get())
+                if cancellation_token is not None:
+                    cancellation_token.link_future(getter)
+                kind, value = await getter
                 if kind == "text":
                     yield value
                 elif kind == "done":

@@ -265,4 +265,4 @@ def test_help_dialogs_list_versions_and_shortcuts(make_main_window, qtbot):
     qtbot.addWidget(about)
     table = ShortcutsDialog(list(w.actions.all.values()), w).table
     names = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
-    assert names["Run…"] == "Ctrl+R, F5" and names["Save"] == "Ctrl+S"
+    assert names["Run…"] == "Ctrl+R, F5" and "Ctrl+S" in names["Save"].split(", ")
