@@ -8,16 +8,18 @@ from typing import Sequence
 
 from .. import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "screenshot")
+SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "models")
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ..core.probe_cache import ProbeCache
     from ..core.problems import has_errors
     from ..core.validate import validate_file
 
     status = 0
+    probes = ProbeCache()  # warns about tool users on models whose last connection test failed
     for path in args.files:
-        result = validate_file(path)
+        result = validate_file(path, probe_results=probes)
         for problem in result.problems:
             print(problem.format(), file=sys.stderr)
         if result.spec is None or has_errors(result.problems):
@@ -49,6 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .models import add_arguments as add_models_arguments
     from .run import add_arguments
 
     parser = _Parser(prog="team-designer", description="Design, run and share multi-agent teams on AutoGen AgentChat.")
@@ -64,13 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("out", metavar="OUT.png")
     shot.add_argument("--run", metavar="TASK", help="run this task on the embedded model first")
     shot.add_argument("--size", default="1400x900", help="window size, WIDTHxHEIGHT")
+    add_models_arguments(sub.add_parser("models", help="list, test (connection and tool calls) or import models"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version"):
-        gui = _Parser(prog="team-designer", description="Open the designer window (subcommands: run, validate, schema, screenshot).")
+        gui = _Parser(prog="team-designer", description="Open the designer window (subcommands: run, validate, schema, screenshot, models).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         args = gui.parse_args(args_list)
         from ..ui.app import run_app
@@ -81,5 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .run import run_command
 
         return run_command(args)
+    if args.command == "models":
+        from .models import models_command
+
+        return models_command(args)
     handlers = {"validate": _validate, "schema": _schema, "screenshot": _screenshot}
     return handlers[args.command](args)

@@ -12,6 +12,10 @@ from ..core import events as ev
 _PALETTE = (33, 35, 36, 32, 34, 91, 93, 95, 96, 92)
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class TerminalRenderer:
     """Streams a readable transcript; colours agent names only when writing to a terminal."""
 
@@ -77,7 +81,9 @@ class TerminalRenderer:
         if isinstance(event, ev.ToolResult):
             mark = self._c(31, "✖ error:") if event.is_error else self._c(2, "↳")
             content = event.content if len(event.content) <= 2000 else event.content[:2000] + " …"
-            return f"{pad}    {mark} {content}"
+            lines = content.splitlines() or [""]
+            rest = "".join(f"\n{pad}      {line}" for line in lines[1:])
+            return f"{pad}    {mark} {lines[0]}{rest}"
         if isinstance(event, ev.Handoff):
             return f"{pad}  {self._c(2, '↪')} {self._name(event.agent)} hands off to {self._name(event.target)}"
         if isinstance(event, ev.SpeakerSelected):
@@ -97,7 +103,7 @@ class TerminalRenderer:
         }[event.reason]
         head = f"■ {what}" + (f": {event.detail}" if event.detail else "")
         lines = [self._c(31 if event.reason == "error" else 1, head)]
-        lines.append(self._c(2, f"  {event.duration:.1f} s · {event.messages} messages · "
+        lines.append(self._c(2, f"  {event.duration:.1f} s · {_plural(event.messages, 'agent message')} · "
                                 f"{event.prompt_tokens + event.completion_tokens} tokens "
                                 f"({event.prompt_tokens} prompt, {event.completion_tokens} completion)"))
         for agent, tokens in event.tokens_by_agent.items():

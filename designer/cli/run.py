@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-messages", type=int, metavar="N", help="override the message bound")
     parser.add_argument("--timeout", type=float, metavar="S", help="override the time bound, in seconds")
     parser.add_argument("--jsonl", action="store_true", help="print one JSON event per line instead of a transcript")
+    parser.add_argument("--tools", metavar="DIR", action="append", default=[],
+                        help="another folder of tool modules (after tools/ beside the team file); repeatable")
+    parser.add_argument("--trust", action="store_true",
+                        help="trust the tool modules, MCP servers and local code execution this run needs, and remember it")
+    parser.add_argument("--workspace", metavar="DIR",
+                        help="the folder tools read and write (kept); default: a temporary folder removed after the run")
 
 
 def _fail(message: str) -> int:
@@ -35,8 +41,29 @@ def _fail(message: str) -> int:
     return EXIT_INVALID
 
 
+def _check_trust(args: argparse.Namespace, spec: Any) -> tuple[int, Any]:
+    """(exit code or -1 to go on, the trust store). Untrusted code stops the run unless --trust."""
+    from ..core.tool_introspect import ToolLocations
+    from ..core.trust import TrustStore, code_manifest, default_trust_path, describe_items
+
+    store = TrustStore(default_trust_path())
+    items = code_manifest(spec, ToolLocations.for_file(args.team, args.tools), args.team)
+    untrusted = store.untrusted(items)
+    if not untrusted:
+        return -1, store
+    if not args.trust:
+        print("error: this run would execute code you have not trusted yet:", file=sys.stderr)
+        print(describe_items(untrusted), file=sys.stderr)
+        print("Review it, then run again with --trust to run it (the answer is remembered until a file changes).",
+              file=sys.stderr)
+        return EXIT_INVALID, store
+    store.trust(untrusted)
+    print(f"trusted and remembered in {store.path}:\n{describe_items(untrusted)}", file=sys.stderr)
+    return -1, store
+
+
 def run_command(args: argparse.Namespace) -> int:
-    result = validate_file(args.team)
+    result = validate_file(args.team, tool_folders=args.tools)
     for problem in result.problems:
         print(problem.format(), file=sys.stderr)
     if result.spec is None or has_errors(result.problems):
@@ -58,13 +85,16 @@ def run_command(args: argparse.Namespace) -> int:
         return _fail("--max-messages must be at least 1")
     if args.timeout is not None and args.timeout <= 0:
         return _fail("--timeout must be positive")
+    code, trust = _check_trust(args, spec)
+    if code >= 0:
+        return code
     from ..runtime.runner import TeamRun  # noqa: F401 - import before the freeze below
 
     # Everything imported so far lives as long as the process: keep the garbage collector
     # from scanning it again and again during the run.
     gc.collect()
     gc.freeze()
-    return asyncio.run(_run(spec, task, args))
+    return asyncio.run(_run(spec, task, args, trust))
 
 
 class _StdinReader:
@@ -93,12 +123,13 @@ class _StdinReader:
         return future
 
 
-async def _run(spec: Any, task: str, args: argparse.Namespace) -> int:
+async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> int:
     from .render import JsonlRenderer, TerminalRenderer
     from ..runtime.runner import TeamRun
 
     renderer = JsonlRenderer() if args.jsonl else TerminalRenderer()
-    run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout)
+    run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout,
+                  team_file=args.team, tool_folders=args.tools, trust=trust, workspace=args.workspace)
     loop = asyncio.get_running_loop()
     interrupted = False
     stdin = _StdinReader(loop)
@@ -118,6 +149,8 @@ async def _run(spec: Any, task: str, args: argparse.Namespace) -> int:
 
     async def answer(request: ev.InputRequested) -> None:
         text = await stdin.read()
+        if not args.jsonl and not sys.stdin.isatty():
+            print(flush=True)  # piped answers do not echo: end the prompt line ourselves
         if text is None:
             run.stop("no human input: standard input is closed")
         else:

@@ -7,7 +7,6 @@ conversation goes through ``save_state`` / ``load_state`` (see runner.py).
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -24,7 +23,7 @@ from autogen_agentchat.messages import BaseChatMessage
 from autogen_agentchat.teams import DiGraphBuilder, GraphFlow, RoundRobinGroupChat, SelectorGroupChat, Swarm
 from autogen_core import CancellationToken
 from autogen_core.models import ChatCompletionClient
-from autogen_core.tools import BaseTool
+from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
 
 from ..core.spec import (
     AgentSpec,
@@ -39,7 +38,7 @@ from ..core.spec import (
     TerminationSpec,
 )
 from .models import AgentClient, ModelHooks, build_client
-from .tools import build_tool
+from .tools import RunTools
 
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
 InputFunc = Callable[[str, str, CancellationToken | None], Awaitable[str]]
@@ -52,7 +51,7 @@ class CompiledTeam:
     clients: list[ChatCompletionClient] = field(default_factory=list)
     coordinator: str | None = None
     workers: frozenset[str] = frozenset()
-    workspace: tempfile.TemporaryDirectory[str] | None = None
+    tools: RunTools | None = None
 
     async def close(self) -> None:
         for client in self.clients:
@@ -60,19 +59,18 @@ class CompiledTeam:
                 await client.close()
             except Exception:  # noqa: BLE001 - closing is best effort after a run
                 pass
-        if self.workspace is not None:
-            self.workspace.cleanup()
 
 
 class _Builder:
-    def __init__(self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks) -> None:
+    def __init__(
+        self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks, tools: RunTools
+    ) -> None:
         self.spec = spec
         self.hooks = hooks
         self.input_func = input_func
         self.model_override = model_override
         self.clients: dict[tuple[str, bool], ChatCompletionClient] = {}
-        self.tools: dict[str, BaseTool[Any, Any]] = {}
-        self.workspace: tempfile.TemporaryDirectory[str] | None = None
+        self.run_tools = tools
 
     def client(self, model_id: str, *, sequential_tools: bool = False) -> ChatCompletionClient:
         model_id = self.model_override or model_id
@@ -88,9 +86,7 @@ class _Builder:
         return self.clients[key]
 
     def tool(self, tool_id: str) -> BaseTool[Any, Any]:
-        if tool_id not in self.tools:
-            self.tools[tool_id] = build_tool(tool_id, self.spec.tools[tool_id])
-        return self.tools[tool_id]
+        return self.run_tools.tool(tool_id)
 
     def agent(self, agent_id: str, extra_tools: list[BaseTool[Any, Any]] | None = None, *, handoffs: bool = False) -> ChatAgent:
         spec: AgentSpec = self.spec.agents[agent_id]
@@ -103,22 +99,23 @@ class _Builder:
 
             return UserProxyAgent(agent_id, description=description, input_func=input_func)
         if spec.kind == "code_executor":
-            from autogen_ext.code_executors.local import LocalCommandLineCodeExecutor
-
-            if self.workspace is None:
-                self.workspace = tempfile.TemporaryDirectory(prefix="team-designer-run-")
-            executor = LocalCommandLineCodeExecutor(work_dir=self.workspace.name, timeout=60)
+            executor = self.run_tools.code_executor(timeout=60)
             return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
-        tools = [self.tool(t) for t in spec.tools] + list(extra_tools or [])
+        tools = [self.tool(t) for t in spec.tools if not self.run_tools.is_mcp(t)] + list(extra_tools or [])
+        # MCP servers come as workbenches; AgentChat takes tools or workbenches, not both, so the
+        # other tools join them in a streaming static workbench (which keeps AgentTool's streaming).
+        servers: list[Workbench] = [self.run_tools.workbench(t) for t in spec.tools if self.run_tools.is_mcp(t)]
+        workbench: list[Workbench] | None = [StaticStreamWorkbench(tools), *servers] if servers else None
         shared = self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools))
         return AssistantAgent(
             agent_id,
             model_client=AgentClient(shared, agent_id, self.hooks, stream=spec.streaming),
-            tools=tools or None,
+            tools=(tools or None) if workbench is None else None,
+            workbench=workbench,
             handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,
             description=description,
             system_message=spec.system_message or None,
-            reflect_on_tool_use=spec.reflect_on_tool_use if tools else None,
+            reflect_on_tool_use=spec.reflect_on_tool_use if tools or servers else None,
             max_tool_iterations=spec.max_tool_iterations,
             model_client_stream=False,  # streaming goes through AgentClient's hooks instead
         )
@@ -132,12 +129,14 @@ def _condition(cond: EdgeCondition) -> Callable[[BaseChatMessage], bool]:
     return lambda message: absent not in message.to_model_text()
 
 
-def termination_for(term: TerminationSpec, external: ExternalTermination) -> TerminationCondition:
+def termination_for(term: TerminationSpec, external: ExternalTermination, agents: list[str]) -> TerminationCondition:
     """OR of the file's conditions and the runner's external stop. Timeouts are enforced by the
     runner's watchdog instead, because AgentChat checks them only when a message arrives."""
     condition: TerminationCondition = external
     if term.text:
-        condition = condition | TextMentionTermination(term.text)
+        # Only the agents' words count: a task that quotes the stop word must not end the run
+        # before anyone has spoken.
+        condition = condition | TextMentionTermination(term.text, sources=agents)
     if term.max_messages:
         condition = condition | MaxMessageTermination(term.max_messages)
     if term.max_tokens:
@@ -152,11 +151,14 @@ def compile_team(
     termination: TerminationSpec | None = None,
     model_override: str | None = None,
     hooks: ModelHooks | None = None,
+    tools: RunTools | None = None,
 ) -> CompiledTeam:
+    """``tools`` holds the run's tool resources (workspace, MCP servers); the caller starts,
+    stops and cleans it up. None: a RunTools with no tool folders (built-in tools only)."""
     hooks = hooks or ModelHooks()
-    b = _Builder(spec, input_func, model_override, hooks)
+    b = _Builder(spec, input_func, model_override, hooks, tools or RunTools(spec))
     external = ExternalTermination()
-    condition = termination_for(termination or spec.termination, external)
+    condition = termination_for(termination or spec.termination, external, list(spec.agents))
     orch = spec.orchestration
     coordinator: str | None = None
     workers: frozenset[str] = frozenset()
@@ -201,7 +203,7 @@ def compile_team(
         team = Swarm([b.agent(a, handoffs=True) for a in members], termination_condition=condition)
     else:  # pragma: no cover - the spec union is exhaustive
         raise ValueError(f"unknown pattern {orch!r}")
-    return CompiledTeam(team, external, list(b.clients.values()), coordinator, workers, b.workspace)
+    return CompiledTeam(team, external, list(b.clients.values()), coordinator, workers, b.run_tools)
 
 
 def _graph(b: _Builder, graph: GraphSpec, condition: TerminationCondition) -> GraphFlow:

@@ -39,6 +39,9 @@ from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_REFLECT = "Using these results, write your final answer to the original request in plain words."
+#: Ends a reply that runs on into the prompt's own tool instructions (seen with SmolLM2).
+_STOPS = ["<|im_end|>", "<|im_start|>", "You have access to the following functions"]
 N_CTX = 4096
 DEFAULT_MAX_TOKENS = 256
 _ARGS_MAX_TOKENS = 256
@@ -154,6 +157,10 @@ def render_chatml(messages: Sequence[LLMMessage], tools: Sequence[ToolSchema]) -
             parts.append(f"<|im_start|>user\n{text}<|im_end|>\n")
     if tools and not system_done:
         parts.insert(0, f"<|im_start|>system\nYou are a helpful assistant.{functions_block}<|im_end|>\n")
+    if not tools and messages and isinstance(messages[-1], FunctionExecutionResultMessage):
+        # Reflecting on tool results with no tools offered: without this turn the small model
+        # copies the "functions.X returned: ..." lines instead of answering.
+        parts.append(f"<|im_start|>user\n{_REFLECT}<|im_end|>\n")
     parts.append("<|im_start|>assistant\n")
     return "".join(parts)
 
@@ -393,7 +400,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
             max_tokens=max_tokens or req.max_tokens,
             temperature=req.temperature,
             top_p=req.top_p,
-            stop=["<|im_end|>", "<|im_start|>"],
+            stop=_STOPS,
             stream=True,
             grammar=grammar,
         )

@@ -19,10 +19,9 @@ from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, 
 from autogen_core.tools import Tool, ToolSchema
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
-from ..core.providers import DEFAULT_BASE_URLS, effective_model_info
+from ..core.providers import DEFAULT_BASE_URLS, default_key_env, effective_model_info
+from ..core.secrets import KEYRING_SERVICE
 from ..core.spec import ModelSpec, ScriptedReply
-
-KEYRING_SERVICE = "team-designer"
 
 
 class ModelSetupError(RuntimeError):
@@ -70,8 +69,19 @@ def _options(spec: ModelSpec) -> dict[str, Any]:
     return spec.options.model_dump(exclude_none=True)
 
 
-def build_client(spec: ModelSpec, model_id: str, *, parallel_tool_calls: bool | None = None) -> ChatCompletionClient:
-    """A fresh client for one run. ``parallel_tool_calls=False`` keeps delegations one at a time."""
+def build_client(
+    spec: ModelSpec,
+    model_id: str,
+    *,
+    parallel_tool_calls: bool | None = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+) -> ChatCompletionClient:
+    """A fresh client for one run. ``parallel_tool_calls=False`` keeps delegations one at a time.
+
+    ``timeout`` (seconds per request) and ``max_retries`` reach the HTTP clients; the
+    connection test sets both so a dead server fails fast instead of retrying with back-off.
+    """
     what = f"model {model_id!r}"
     options = _options(spec)
     if spec.provider == "embedded":
@@ -83,15 +93,22 @@ def build_client(spec: ModelSpec, model_id: str, *, parallel_tool_calls: bool | 
     extra: dict[str, Any] = dict(options)
     if parallel_tool_calls is False:
         extra["parallel_tool_calls"] = False
+    if timeout is not None:
+        extra["timeout"] = timeout
+    if max_retries is not None:
+        extra["max_retries"] = max_retries
     if spec.provider == "anthropic":
         try:
             from autogen_ext.models.anthropic import AnthropicChatCompletionClient
         except ImportError:
-            raise ModelSetupError(f"{what}: the Anthropic client is not installed: pip install 'autogen-ext[anthropic]'") from None
+            raise ModelSetupError(
+                f"{what}: the Anthropic client is not installed; install it with: pip install 'autogen-ext[anthropic]'"
+            ) from None
         extra.pop("seed", None)
         extra.pop("parallel_tool_calls", None)
         return AnthropicChatCompletionClient(
-            model=spec.model, api_key=resolve_secret(spec.api_key, what), model_info=_model_info(spec), **extra
+            model=spec.model, api_key=resolve_secret(spec.api_key or "env:ANTHROPIC_API_KEY", what),
+            model_info=_model_info(spec), **extra
         )
     from autogen_ext.models.openai import AzureOpenAIChatCompletionClient, OpenAIChatCompletionClient
 
@@ -101,15 +118,18 @@ def build_client(spec: ModelSpec, model_id: str, *, parallel_tool_calls: bool | 
             azure_deployment=spec.deployment,
             azure_endpoint=spec.base_url,
             api_version=spec.api_version,
-            api_key=resolve_secret(spec.api_key, what),
+            api_key=resolve_secret(spec.api_key or "env:AZURE_OPENAI_API_KEY", what),
             model_info=_model_info(spec),
             **extra,
         )
-    if spec.provider == "openai":
-        kwargs: dict[str, Any] = {"model": spec.model, "api_key": resolve_secret(spec.api_key or "env:OPENAI_API_KEY", what)}
-        if spec.base_url:
-            kwargs["base_url"] = spec.base_url
-        if spec.model_info is not None:
+    if spec.provider in ("openai", "gemini"):
+        # Gemini is served through Google's OpenAI-compatible endpoint by the same client.
+        default_ref = f"env:{default_key_env(spec.provider)}"
+        kwargs: dict[str, Any] = {"model": spec.model, "api_key": resolve_secret(spec.api_key or default_ref, what)}
+        base_url = spec.base_url or DEFAULT_BASE_URLS.get(spec.provider)
+        if base_url:
+            kwargs["base_url"] = base_url
+        if spec.model_info is not None or spec.provider == "gemini":
             kwargs["model_info"] = _model_info(spec)
         try:
             return OpenAIChatCompletionClient(**kwargs, **extra)

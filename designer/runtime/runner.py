@@ -19,17 +19,24 @@ import logging
 import os
 import time
 import uuid
-from typing import Any, AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any, AsyncIterator, Mapping, Sequence
 
 from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
 from ..core.spec import TeamSpec, TerminationSpec
+from ..core.tool_introspect import ToolLocations
+from ..core.trust import TrustPolicy, code_manifest, describe_items
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
-from .tools import ToolSetupError
+from .tools import RunTools, ToolSetupError
+
+
+class UntrustedCodeError(RuntimeError):
+    """The run would execute code the user has not trusted; the message lists it."""
 
 #: How long a token cancel may take before the consuming task is cancelled outright.
 STOP_GRACE_S = 0.4
@@ -55,6 +62,8 @@ def _plain_error(exc: BaseException) -> tuple[str, str]:
         return "model", str(exc)
     if isinstance(exc, ToolSetupError):
         return "tool", str(exc)
+    if isinstance(exc, UntrustedCodeError):
+        return "trust", str(exc)
     name = type(exc).__name__
     # AgentChat re-raises a participant's failure as "Type: message\nTraceback: ..."; keep the words.
     text = str(exc).strip().split("\nTraceback:", 1)[0].strip() or name
@@ -85,9 +94,21 @@ class TeamRun:
         max_messages: int | None = None,
         timeout: float | None = None,
         state: Mapping[str, Any] | None = None,
+        team_file: str | Path | None = None,
+        tool_folders: Sequence[str | Path] = (),
+        trust: TrustPolicy | None = None,
+        workspace: str | Path | None = None,
     ) -> None:
+        """``team_file`` locates the ``tools/`` folder beside it; ``tool_folders`` adds more.
+        ``trust`` decides about the code the run would execute (user modules, MCP servers,
+        local Python): without it such a run refuses to start. ``workspace`` is a folder to
+        use and keep instead of a temporary one."""
         # Freeze: later edits of the caller's spec cannot race this run.
         self.spec = spec.model_copy(deep=True)
+        self.team_file = team_file
+        self.locations = ToolLocations.for_file(team_file, tool_folders)
+        self.trust = trust
+        self._tools = RunTools(self.spec, self.locations, workspace)
         self.snapshot = hashlib.sha256(self.spec.model_dump_json(by_alias=True).encode()).hexdigest()[:12]
         self.task = task
         self.model_override = model_override
@@ -192,13 +213,16 @@ class TeamRun:
         )
         translator = None
         try:
+            self._check_trust()
             self._compiled = compile_team(
                 self.spec,
                 self._ask,
                 termination=self.termination,
                 model_override=self.model_override,
                 hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
+                tools=self._tools,
             )
+            await self._start_tools()
             from .translate import Translator
 
             translator = Translator(self._compiled.coordinator, self._compiled.workers)
@@ -209,6 +233,10 @@ class TeamRun:
             kind, message = _plain_error(exc)
             self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
             self._end_reason, self._end_detail = "error", message
+        except asyncio.CancelledError:
+            if self._stopping_since is None:
+                raise  # the caller cancelled us, not the user's stop
+            translator = None
         if translator is not None and self._end_reason is None:
             self._consumer = asyncio.ensure_future(self._consume(translator))
             if self.termination.timeout:
@@ -223,9 +251,11 @@ class TeamRun:
             if self._consumer is not None and not self._consumer.done():
                 self._token.cancel()
                 self._consumer.cancel()
+            await self._tools.stop()  # MCP servers and executors end with the run, before the reaper
             await self._reap(tasks_before)
             if self._compiled is not None:
                 await self._compiled.close()
+            self._tools.cleanup()
         tokens = translator.tokens if translator else {}
         self._seq += 1
         yield ev.Finished(
@@ -240,6 +270,22 @@ class TeamRun:
             seq=self._seq,
             t=round(time.monotonic() - self._start, 3),
         )
+
+    def _check_trust(self) -> None:
+        """Refuse before anything is imported or started that the user has not trusted."""
+        items = code_manifest(self.spec, self.locations, self.team_file)
+        refused = list(items) if self.trust is None else self.trust.untrusted(items)
+        if refused:
+            raise UntrustedCodeError(
+                "this run would execute code that is not trusted yet:\n" + describe_items(refused)
+                + "\n(the window asks before a run; on the command line, review it and add --trust)"
+            )
+
+    async def _start_tools(self) -> None:
+        # Interruptible: Stop during a slow MCP server start must not wait for its timeout.
+        task = asyncio.ensure_future(self._tools.start())
+        self._token.link_future(task)
+        await task
 
     async def _drain(self) -> AsyncIterator[ev.RunEvent]:
         while True:
@@ -324,4 +370,5 @@ class TeamRun:
     def _coordinator_answered(self, reason: str) -> bool:
         # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
         coordinator = self._compiled.coordinator if self._compiled else None
-        return coordinator is not None and reason == f"{coordinator!r} answered"
+        # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
+        return coordinator is not None and reason.endswith(f"{coordinator!r} answered")

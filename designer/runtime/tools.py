@@ -1,46 +1,46 @@
-"""AgentChat tools from ToolSpecs: built-ins and trusted ``module:function`` references.
+"""A run's tools: built-ins, user functions (imported here, at run time only) and MCP servers.
 
-Referenced modules are imported only here, when a run is compiled — never when a file
-is opened or validated.
+:class:`RunTools` owns what a run's tools need for exactly as long as the run: its
+workspace folder, the MCP server processes and the code executors. Every call has the
+tool's timeout, and every failure becomes an error result the agent (and the transcript)
+sees, never an exception that ends the run.
+
+Workspace lifecycle: by default each run gets a fresh temporary folder
+(``team-designer-run-*``), created when a tool first needs it and deleted when the run
+ends. A caller may pass its own folder instead (``TeamRun(workspace=...)``, the CLI's
+``--workspace``); that one is kept. A team file cannot choose the folder: a shared file
+must not pick a place on your disk to write into.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
 import inspect
+import shutil
+import tempfile
 import typing
+from pathlib import Path
 from typing import Any, Callable
 
-from autogen_core.tools import BaseTool, FunctionTool
+from autogen_core.tools import BaseTool, FunctionTool, Workbench
 
-from ..core.builtins import BUILTIN_TOOLS
-from ..core.spec import ToolSpec
+from ..core.builtins import BUILTIN_TOOLS, ToolContext
+from ..core.spec import TeamSpec, ToolSpec
+from ..core.tool_introspect import ToolLocations
+from .code_exec import PythonRunner, local_executor
+from .loader import ToolSetupError, load_function
+from .mcp import McpToolSource
 from .threads import run_in_thread
 
-
-class ToolSetupError(RuntimeError):
-    """A tool reference cannot be resolved; the message says which and why."""
-
-
-def resolve_function(ref: str) -> Callable[..., Any]:
-    module_name, _, attr = ref.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is the user's to fix
-        raise ToolSetupError(f"cannot import {module_name!r}: {exc}") from None
-    func = getattr(module, attr, None)
-    if not callable(func):
-        raise ToolSetupError(f"{ref!r} is not a function")
-    return func  # type: ignore[no-any-return]
+__all__ = ["RunTools", "ToolSetupError", "guarded"]
 
 
 def _resolved_signature(func: Callable[..., Any]) -> inspect.Signature:
     """The signature with string annotations evaluated in the function's own module."""
     signature = inspect.signature(func)
     try:
-        hints = typing.get_type_hints(func)
+        hints = typing.get_type_hints(inspect.unwrap(func))
     except Exception:  # noqa: BLE001 - unresolvable hints: keep them as written
         return signature
     params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
@@ -51,7 +51,7 @@ def guarded(func: Callable[..., Any], name: str, timeout: float) -> Callable[...
     """An async wrapper with the same signature that enforces the tool's timeout."""
 
     async def call(**kwargs: Any) -> Any:
-        if inspect.iscoroutinefunction(func):
+        if inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None)):
             work = func(**kwargs)
         else:
             work = run_in_thread(func, name=f"tool-{name}", **kwargs)
@@ -61,7 +61,7 @@ def guarded(func: Callable[..., Any], name: str, timeout: float) -> Callable[...
             raise TimeoutError(f"the tool {name!r} took longer than {timeout:g} s and was stopped") from None
 
     functools.update_wrapper(call, func)
-    del call.__wrapped__  # FunctionTool must see the coroutine wrapper, not the original
+    call.__dict__.pop("__wrapped__", None)  # FunctionTool must see the coroutine wrapper, not the original
     signature = _resolved_signature(func)
     call.__signature__ = signature  # type: ignore[attr-defined]
     call.__annotations__ = {n: p.annotation for n, p in signature.parameters.items() if p.annotation is not p.empty}
@@ -70,14 +70,102 @@ def guarded(func: Callable[..., Any], name: str, timeout: float) -> Callable[...
     return call
 
 
-def build_tool(tool_id: str, spec: ToolSpec) -> BaseTool[Any, Any]:
-    if spec.builtin is not None:
-        builtin = BUILTIN_TOOLS.get(spec.builtin)
-        if builtin is None:
-            raise ToolSetupError(f"unknown built-in tool {spec.builtin!r}")
-        func, description = builtin.function, spec.description or builtin.description
-    else:
-        assert spec.function is not None
-        func = resolve_function(spec.function)
-        description = spec.description or inspect.getdoc(func) or f"Calls {spec.function}"
-    return FunctionTool(guarded(func, tool_id, spec.timeout), description=description, name=tool_id)
+class RunTools:
+    """Per-run tool resources. Build tools with :meth:`tool` / :meth:`workbench`, then
+    ``await start()`` (MCP servers, executors); ``await stop()`` and :meth:`cleanup` at the end."""
+
+    def __init__(self, spec: TeamSpec, locations: ToolLocations | None = None, workspace: str | Path | None = None) -> None:
+        self.spec = spec
+        self.locations = locations or ToolLocations()
+        self._given_workspace = Path(workspace).resolve() if workspace is not None else None
+        self._temp_workspace: Path | None = None
+        self._tools: dict[str, BaseTool[Any, Any]] = {}
+        self._sources: dict[str, McpToolSource] = {}
+        self._runners: list[PythonRunner] = []
+        self._executors: list[Any] = []
+
+    @property
+    def workspace(self) -> Path:
+        """The run's workspace folder, created on first use."""
+        if self._given_workspace is not None:
+            self._given_workspace.mkdir(parents=True, exist_ok=True)
+            return self._given_workspace
+        if self._temp_workspace is None:
+            self._temp_workspace = Path(tempfile.mkdtemp(prefix="team-designer-run-")).resolve()
+        return self._temp_workspace
+
+    @property
+    def has_workspace(self) -> bool:
+        return self._given_workspace is not None or self._temp_workspace is not None
+
+    def is_mcp(self, tool_id: str) -> bool:
+        return self.spec.tools[tool_id].mcp is not None
+
+    def tool(self, tool_id: str) -> BaseTool[Any, Any]:
+        if tool_id not in self._tools:
+            self._tools[tool_id] = self._build(tool_id, self.spec.tools[tool_id])
+        return self._tools[tool_id]
+
+    def workbench(self, tool_id: str) -> Workbench:
+        """The MCP server behind an ``mcp`` tool (one per run, shared by the agents using it)."""
+        if tool_id not in self._sources:
+            spec = self.spec.tools[tool_id]
+            assert spec.mcp is not None
+            self._sources[tool_id] = McpToolSource(tool_id, spec.mcp, self.locations, spec.timeout)
+        return self._sources[tool_id]
+
+    def code_executor(self, timeout: float = 60.0) -> Any:
+        """A local code executor in the workspace, for code_executor agents."""
+        executor = local_executor(self.workspace, timeout)
+        self._executors.append(executor)
+        return executor
+
+    def _build(self, tool_id: str, spec: ToolSpec) -> BaseTool[Any, Any]:
+        if spec.builtin is not None:
+            builtin = BUILTIN_TOOLS.get(spec.builtin)
+            if builtin is None:
+                raise ToolSetupError(f"unknown built-in tool {spec.builtin!r}")
+            description = spec.description or builtin.description
+            if builtin.in_runtime:  # run_python
+                runner = PythonRunner(self.workspace, spec.options, spec.timeout)
+                self._runners.append(runner)
+                impl: Callable[..., Any] = functools.update_wrapper(_async_call(runner), builtin.function)
+            else:
+                needs_workspace = builtin.id in ("read_text_file", "write_text_file")
+                context = ToolContext(tool_id, self.workspace if needs_workspace else None, spec.options, spec.timeout)
+                impl = builtin.implementation(context)
+        elif spec.function is not None:
+            impl = load_function(spec.function, self.locations)
+            description = spec.description or inspect.getdoc(impl) or f"Calls {spec.function}"
+        else:
+            raise ToolSetupError(f"{tool_id!r} is an MCP server: use RunTools.workbench")
+        return FunctionTool(guarded(impl, tool_id, spec.timeout), description=description, name=tool_id)
+
+    async def start(self) -> None:
+        """Start MCP servers and executors now, so a broken one fails the run before any turn."""
+        for source in self._sources.values():
+            await source.start()
+        for runner in self._runners:
+            await runner.start()
+
+    async def stop(self) -> None:
+        for source in self._sources.values():
+            await source.stop()
+        for stoppable in [*self._runners, *self._executors]:
+            try:
+                await asyncio.wait_for(stoppable.stop(), 5.0)
+            except BaseException:  # noqa: BLE001 - best effort at the end of a run
+                pass
+
+    def cleanup(self) -> None:
+        """Delete the temporary workspace (a workspace the caller gave is kept)."""
+        if self._temp_workspace is not None:
+            shutil.rmtree(self._temp_workspace, ignore_errors=True)
+            self._temp_workspace = None
+
+
+def _async_call(runner: PythonRunner) -> Callable[..., Any]:
+    async def run_python(code: str) -> str:
+        return await runner(code)
+
+    return run_python

@@ -97,3 +97,22 @@ def test_a_team_runs_on_the_embedded_model(make_spec):
     assert message.content.strip()
     assert any(e.type == "chunk" and e.agent == "a" for e in events)
     assert events[-1].reason == "completed" and events[-1].tokens_by_agent["a"]["completion"] > 0
+
+
+def test_reflection_after_tool_results_asks_for_a_plain_answer():
+    from autogen_core.models import AssistantMessage, FunctionExecutionResult, FunctionExecutionResultMessage
+
+    from designer.runtime.embedded import render_chatml
+
+    messages = [
+        UserMessage(content="Area of 2 by 3?", source="user"),
+        AssistantMessage(content=[FunctionCall(id="1", name="area", arguments='{"length": 2, "width": 3}')], source="a"),
+        FunctionExecutionResultMessage(content=[FunctionExecutionResult(call_id="1", content="6.0", name="area", is_error=False)]),
+    ]
+    prompt = render_chatml(messages, [])
+    assert prompt.endswith(
+        "functions.area returned: 6.0<|im_end|>\n<|im_start|>user\nUsing these results, write your final answer "
+        "to the original request in plain words.<|im_end|>\n<|im_start|>assistant\n"
+    )
+    # With tools offered (another tool round may follow), no such nudge.
+    assert "final answer" not in render_chatml(messages, [{"name": "area", "parameters": {}}])

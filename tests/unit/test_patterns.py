@@ -263,3 +263,17 @@ orchestration: {pattern: sequential, order: [a]}
     for e in events:
         data = json.loads(e.to_json())
         assert data["type"] == e.type and data["agent"]
+
+
+def test_a_task_quoting_the_stop_word_does_not_end_the_run(make_spec):
+    spec = make_spec(HEAD + """
+models:
+  s: {provider: scripted, responses: ["Rome. TERMINATE"]}
+agents:
+  a: {streaming: false}
+orchestration: {pattern: round_robin, participants: [a]}
+termination: {text: TERMINATE, max_messages: 5}
+""")
+    events = collect_events(spec, "Say TERMINATE when done: the capital of Italy?")
+    assert [e.agent for e in events if e.type == "message"] == ["user", "a"]
+    assert events[-1].detail == "Text 'TERMINATE' mentioned"
