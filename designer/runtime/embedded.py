@@ -25,10 +25,8 @@ from typing import Any, AsyncGenerator, Literal, Mapping, Sequence
 
 from autogen_core import CancellationToken, FunctionCall
 from autogen_core.models import (
-    AssistantMessage,
     ChatCompletionClient,
     CreateResult,
-    FunctionExecutionResultMessage,
     LLMMessage,
     ModelInfo,
     RequestUsage,
@@ -38,8 +36,9 @@ from autogen_core.models import (
 from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
+from .embedded_prompt import render_chatml, text_of, tool_schema
+
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_REFLECT = "Using these results, write your final answer to the original request in plain words."
 #: Ends a reply that runs on into the prompt's own tool instructions (seen with SmolLM2).
 _STOPS = ["<|im_end|>", "<|im_start|>", "You have access to the following functions"]
 N_CTX = 4096
@@ -103,66 +102,6 @@ def _silence_llama_logs(llama_cpp: Any) -> None:
 
     llama_cpp.llama_log_set(_quiet, None)
     _silence_llama_logs.callback = _quiet  # type: ignore[attr-defined]  # keep it alive
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(part if isinstance(part, str) else "[image]" for part in content)
-
-
-def _tool_schema(tool: Tool | ToolSchema) -> ToolSchema:
-    return tool.schema if isinstance(tool, Tool) else tool
-
-
-def _functions_block(tools: Sequence[ToolSchema]) -> str:
-    lines = ["", "", "You have access to the following functions:"]
-    for tool in tools:
-        lines.append(f"\nfunctions.{tool['name']}:")
-        if tool.get("description"):
-            lines.append(f"# {tool['description']}")
-        lines.append(json.dumps(tool.get("parameters", {"type": "object", "properties": {}})))
-    lines += [
-        "",
-        "To reply with a message, begin with 'message:' on its own line, then the message.",
-        "To call a function, begin with 'functions.<function_name>:' on its own line, then the JSON arguments.",
-    ]
-    return "\n".join(lines)
-
-
-def render_chatml(messages: Sequence[LLMMessage], tools: Sequence[ToolSchema]) -> str:
-    """Render AgentChat messages as a SmolLM2 (ChatML) prompt ending with the assistant's turn."""
-    parts: list[str] = []
-    functions_block = _functions_block(tools) if tools else ""
-    system_done = False
-    for message in messages:
-        if isinstance(message, SystemMessage):
-            text = message.content + ("" if system_done else functions_block)
-            system_done = True
-            parts.append(f"<|im_start|>system\n{text}<|im_end|>\n")
-        elif isinstance(message, UserMessage):
-            text = _text_of(message.content)
-            if message.source and message.source != "user":
-                text = f"{message.source}: {text}"
-            parts.append(f"<|im_start|>user\n{text}<|im_end|>\n")
-        elif isinstance(message, AssistantMessage):
-            if isinstance(message.content, str):
-                body = f"message:\n{message.content}" if tools else message.content
-            else:
-                body = "\n".join(f"functions.{c.name}:\n{c.arguments}" for c in message.content)
-            parts.append(f"<|im_start|>assistant\n{body}<|im_end|>\n")
-        elif isinstance(message, FunctionExecutionResultMessage):
-            # SmolLM2 knows no 'tool' role; results read best as a user turn naming the function.
-            text = "\n".join(f"functions.{r.name} returned: {r.content}" for r in message.content)
-            parts.append(f"<|im_start|>user\n{text}<|im_end|>\n")
-    if tools and not system_done:
-        parts.insert(0, f"<|im_start|>system\nYou are a helpful assistant.{functions_block}<|im_end|>\n")
-    if not tools and messages and isinstance(messages[-1], FunctionExecutionResultMessage):
-        # Reflecting on tool results with no tools offered: without this turn the small model
-        # copies the "functions.X returned: ..." lines instead of answering.
-        parts.append(f"<|im_start|>user\n{_REFLECT}<|im_end|>\n")
-    parts.append("<|im_start|>assistant\n")
-    return "".join(parts)
 
 
 @dataclass
@@ -245,7 +184,10 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
             cancellation_token.add_callback(stop.set)
 
         def put(kind: str, value: Any) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+            except RuntimeError:  # the loop closed: the run that wanted this is gone
+                stop.set()
 
         def work() -> None:
             try:
@@ -291,7 +233,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         json_output: bool | type[BaseModel] | None,
         extra: Mapping[str, Any],
     ) -> _Request:
-        schemas = [_tool_schema(t) for t in tools]
+        schemas = [tool_schema(t) for t in tools]
         choice = tool_choice.name if isinstance(tool_choice, Tool) else str(tool_choice)
         if choice == "none":
             schemas = []
@@ -363,7 +305,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
             if not droppable:
                 # One message alone is too long: keep its end, which holds the latest request.
                 last = messages[-1]
-                text = _text_of(getattr(last, "content", ""))
+                text = text_of(getattr(last, "content", ""))
                 keep = max(200, len(text) // 2)
                 if len(text) <= 200:
                     return prompt
@@ -428,7 +370,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         return self._total
 
     def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
-        prompt = render_chatml(messages, [_tool_schema(t) for t in tools])
+        prompt = render_chatml(messages, [tool_schema(t) for t in tools])
         return len(shared_llama().tokenize(prompt.encode("utf-8"), special=True))
 
     def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
