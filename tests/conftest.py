@@ -14,9 +14,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEAMS = ROOT / "teams"
-# Test-only tool modules (slow tools for cancellation tests) are importable by reference.
+# Test-only tool modules (slow tools for cancellation tests): runs find them because the
+# tests pass this folder as a tool folder (see fixture_tools); it stays importable too.
 sys.path.insert(0, str(FIXTURES))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Models, secrets and servers: planted keys and the end-of-session leak scan, a temporary
+# probe cache, a fake model server and the llama-cpp server (imported so pytest sees them).
+from tests.model_fixtures import (  # noqa: E402,F401
+    _secret_leak_guard,
+    fake_model_server,
+    llama_server,
+    memory_keyring,
+    no_keyring,
+    probe_cache,
+)
 
 
 def example_files() -> list[Path]:
@@ -37,11 +49,22 @@ def make_spec() -> Callable[[str], Any]:
     return make
 
 
+def fixture_tools() -> dict[str, Any]:
+    """TeamRun options that make tests/fixtures a trusted tool folder (test-only tool modules)."""
+    from designer.core.trust import TrustAll
+
+    return {"tool_folders": [FIXTURES], "trust": TrustAll()}
+
+
 def collect_events(spec: Any, task: str = "the task", *, answers: list[str] | None = None,
                    control: Callable[[Any, Any], None] | None = None, **kwargs: Any) -> list[Any]:
     """Run a team to the end and return its events. ``answers`` reply to input requests in
-    order; ``control(run, event)`` is called after each event (e.g. to stop the run)."""
+    order; ``control(run, event)`` is called after each event (e.g. to stop the run).
+    tests/fixtures is a trusted tool folder unless the test passes its own options."""
     from designer.runtime.runner import TeamRun
+
+    for key, value in fixture_tools().items():
+        kwargs.setdefault(key, value)
 
     async def go() -> list[Any]:
         run = TeamRun(spec, task, **kwargs)

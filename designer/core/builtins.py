@@ -1,16 +1,27 @@
-"""Built-in tools: plain, dependency-free Python functions with a stable id.
+"""Built-in tools: plain Python functions with a stable id, and their registry.
 
 The runtime wraps them into AgentChat tools; the validator and the window read their
-descriptions from here without importing AgentChat.
+descriptions, signatures and accepted options from here without importing AgentChat.
+Tools that need a run (its workspace folder, the tool's options) are listed with a
+``bind`` that builds the implementation for that run; ``run_python`` needs AgentChat's
+code executor, so the runtime implements it.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
-from dataclasses import dataclass
-from typing import Callable
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .builtin_tools import web, workspace
+from .builtin_tools.clock import current_datetime
+from .builtin_tools.web import HttpGet
+from .builtin_tools.workspace import WorkspaceFiles
 
 
 def calculate_rectangle_area(length: float, width: float) -> float:
@@ -86,12 +97,74 @@ def calculator(expression: str) -> float:
     return int(result) if isinstance(result, float) and result.is_integer() and abs(result) < 2**53 else result
 
 
+def run_python(code: str) -> str:
+    """Run a Python program in the run's workspace folder and return what it printed.
+
+    Args:
+        code: A complete Python program; print() what you want to see. Files it writes stay in the workspace.
+    """
+    raise RuntimeError("run_python runs only inside a run, which provides the code executor")
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What a run gives a built-in tool: the workspace folder, the tool's options and time limit."""
+
+    tool_id: str
+    workspace: Path | None = None
+    options: Mapping[str, object] = field(default_factory=dict)
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class BuiltinOption:
+    name: str
+    #: "hosts" (list of host names), "bytes" (a size), or "choice" (one of ``choices``), "text"
+    kind: str
+    meaning: str
+    choices: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class BuiltinTool:
     id: str
+    #: The signature and docstring the model sees (for bound tools, a stub with the same signature).
     function: Callable[..., object]
     description: str
+    #: Builds the real implementation for one run; None: ``function`` itself is the implementation.
+    bind: Callable[[ToolContext], Callable[..., object]] | None = None
+    options: tuple[BuiltinOption, ...] = ()
+    #: Implemented by the runtime (it needs AgentChat's code executor), not here.
+    in_runtime: bool = False
 
+    def implementation(self, context: ToolContext) -> Callable[..., object]:
+        return self.bind(context) if self.bind is not None else self.function
+
+
+def _files(context: ToolContext) -> WorkspaceFiles:
+    if context.workspace is None:
+        raise RuntimeError(f"{context.tool_id} needs the run's workspace folder")
+    return WorkspaceFiles(context.workspace, max_bytes=_int_option(context.options, "max_bytes", workspace.DEFAULT_MAX_BYTES))
+
+
+def _int_option(options: Mapping[str, object], name: str, default: int) -> int:
+    value = options.get(name, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _bind_http_get(context: ToolContext) -> Callable[..., object]:
+    hosts = context.options.get("allow_hosts") or []
+    getter = HttpGet(
+        allow_hosts=tuple(str(h) for h in hosts) if isinstance(hosts, list) else (),
+        max_bytes=_int_option(context.options, "max_bytes", web.DEFAULT_MAX_BYTES),
+        timeout=context.timeout,
+        tool_id=context.tool_id,
+    )
+    return functools.update_wrapper(lambda url: getter(url), web.http_get)
+
+
+_MAX_BYTES = BuiltinOption("max_bytes", "bytes", "largest file or answer in bytes")
+EXECUTORS = ("local", "docker")
 
 BUILTIN_TOOLS: dict[str, BuiltinTool] = {
     tool.id: tool
@@ -106,5 +179,68 @@ BUILTIN_TOOLS: dict[str, BuiltinTool] = {
             calculator,
             "Evaluate an arithmetic expression, e.g. '(3 + 4) * 2' or 'sqrt(16)'.",
         ),
+        BuiltinTool(
+            "current_datetime",
+            current_datetime,
+            "The current date, time and weekday, optionally in an IANA timezone such as 'Europe/Paris'.",
+        ),
+        BuiltinTool(
+            "read_text_file",
+            workspace.read_text_file,
+            "Read a text file from the run's workspace folder (paths relative to it; nothing outside).",
+            bind=lambda c: functools.update_wrapper(lambda path: _files(c).read_text_file(path), workspace.read_text_file),
+            options=(_MAX_BYTES,),
+        ),
+        BuiltinTool(
+            "write_text_file",
+            workspace.write_text_file,
+            "Write a text file into the run's workspace folder (paths relative to it; nothing outside).",
+            bind=lambda c: functools.update_wrapper(
+                lambda path, content: _files(c).write_text_file(path, content), workspace.write_text_file
+            ),
+            options=(_MAX_BYTES,),
+        ),
+        BuiltinTool(
+            "http_get",
+            web.http_get,
+            "Fetch a web page with HTTP GET, only from the hosts listed in the tool's allow_hosts option.",
+            bind=_bind_http_get,
+            options=(BuiltinOption("allow_hosts", "hosts", "host names it may fetch from ('*.example.com' for sub-domains); none by default"), _MAX_BYTES),
+        ),
+        BuiltinTool(
+            "run_python",
+            run_python,
+            "Run a Python program in the run's workspace folder and return its output (with a time limit).",
+            options=(
+                BuiltinOption("executor", "choice", "where the code runs: 'local' (this computer) or 'docker' (a container)", EXECUTORS),
+                BuiltinOption("image", "text", "the Docker image for executor 'docker' (default python:3-slim)"),
+            ),
+            in_runtime=True,
+        ),
     )
 }
+
+_HOST_RE = re.compile(r"^(\*\.)?[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$|^[0-9A-Fa-f:]+$")
+
+
+def option_problems(builtin: BuiltinTool, options: Mapping[str, object]) -> list[tuple[str, str, str]]:
+    """(option name, message, hint) for each option a built-in does not accept as given."""
+    known = {o.name: o for o in builtin.options}
+    out: list[tuple[str, str, str]] = []
+    for name, value in options.items():
+        option = known.get(name)
+        if option is None:
+            accepted = ", ".join(known) or "none"
+            out.append((name, f"{builtin.id} has no option {name!r}", f"its options: {accepted}"))
+        elif option.kind == "hosts":
+            if not isinstance(value, list) or not all(isinstance(h, str) and _HOST_RE.match(h) for h in value):
+                out.append((name, f"{name} must be a list of host names", "e.g. [example.com, '*.wikipedia.org', 127.0.0.1]"))
+        elif option.kind == "bytes":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= workspace.MAX_BYTES_LIMIT:
+                out.append((name, f"{name} must be a whole number from 1 to {workspace.MAX_BYTES_LIMIT}", ""))
+        elif option.kind == "choice":
+            if value not in option.choices:
+                out.append((name, f"{name} must be one of {', '.join(option.choices)}", ""))
+        elif not isinstance(value, str) or not value.strip():
+            out.append((name, f"{name} must be a non-empty text", ""))
+    return out

@@ -32,7 +32,7 @@ DEFAULT_MAX_MESSAGES = 20
 DEFAULT_TIMEOUT_S = 600.0
 
 Provider = Literal[
-    "embedded", "openai", "azure_openai", "anthropic", "ollama", "openai_compatible", "scripted"
+    "embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible", "scripted"
 ]
 AgentKind = Literal["assistant", "user_proxy", "code_executor"]
 Pattern = Literal["sequential", "hierarchical", "round_robin", "selector", "graph", "swarm"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import string
 from collections import deque
 from pathlib import Path as FsPath
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .builtins import BUILTIN_TOOLS
+from .probe_cache import ProbeRecord, probe_key
 from .problems import Path, Positions, Problem
 from .providers import effective_model_info
 from .spec import (
@@ -20,19 +21,23 @@ from .spec import (
     RESERVED_AGENT_IDS,
     GraphSpec,
     HierarchicalSpec,
+    ModelSpec,
     RoundRobinSpec,
     SelectorSpec,
     SequentialSpec,
     SwarmSpec,
     TeamSpec,
 )
+from .tool_introspect import ToolLocations
+from .validate_tools import prompt_problems, tool_problems
 from .yamlio import LoadResult, load_team, parse_team
 
 
 class _Checker:
-    def __init__(self, spec: TeamSpec) -> None:
+    def __init__(self, spec: TeamSpec, probe_results: Mapping[str, ProbeRecord] | None = None) -> None:
         self.spec = spec
         self.problems: list[Problem] = []
+        self.probe_results = probe_results
 
     def error(self, message: str, path: Path, hint: str = "") -> None:
         self.problems.append(Problem(message, path, hint))
@@ -135,6 +140,20 @@ class _Checker:
                         path + ("model",) if agent.model else path,
                         f"choose another model or set models.{model_id}.model_info.function_calling: true",
                     )
+                elif model is not None:
+                    self._check_probe(model_id, model, path + ("model",) if agent.model else path)
+
+    def _check_probe(self, model_id: str, model: ModelSpec, path: Path) -> None:
+        """A tool user on a model whose last connection test failed is a run that will fail."""
+        if self.probe_results is None:
+            return
+        record = self.probe_results.get(probe_key(model))
+        if record is not None and not record.ok:
+            self.warn(
+                f"model {model_id!r} failed its connection test ({record.when()}): {record.problem()}",
+                path,
+                "fix the model entry, then test it again: Models… ▸ Test connection, or python -m designer models test",
+            )
 
     def _is_coordinator(self, agent_id: str) -> bool:
         orch = self.spec.orchestration
@@ -299,28 +318,47 @@ class _Checker:
                 self.warn(f"input {name!r} is not used by the task", ("inputs", name))
 
 
-def validate_spec(spec: TeamSpec, positions: Positions | None = None, file: str | None = None) -> list[Problem]:
-    """All semantic problems of a structurally valid spec, located in the file when positions are known."""
-    checker = _Checker(spec)
+def validate_spec(
+    spec: TeamSpec,
+    positions: Positions | None = None,
+    file: str | None = None,
+    probe_results: Mapping[str, ProbeRecord] | None = None,
+    locations: ToolLocations | None = None,
+) -> list[Problem]:
+    """All semantic problems of a structurally valid spec, located in the file when positions are known.
+
+    ``probe_results`` (connection tests keyed by :func:`probe_key`) adds a warning for each
+    tool-using agent whose model failed its last test; None skips that check.
+    ``locations`` (the team file's folder and extra tool folders) lets function tools be
+    checked against their source; None skips the checks that need the file's folder.
+    """
+    checker = _Checker(spec, probe_results)
     checker.check_models()
     checker.check_tools()
     checker.check_agents()
     checker.check_orchestration()
     checker.check_termination()
     checker.check_task()
+    checker.problems.extend(tool_problems(spec, locations))
+    checker.problems.extend(prompt_problems(spec))
     return [p.located(positions, file) for p in checker.problems]
 
 
-def check_result(result: LoadResult) -> LoadResult:
+def check_result(
+    result: LoadResult, probe_results: Mapping[str, ProbeRecord] | None = None, locations: ToolLocations | None = None
+) -> LoadResult:
     """Add semantic problems to a load result (structural problems stop there)."""
     if result.spec is not None:
-        result.problems.extend(validate_spec(result.spec, result.positions, result.file))
+        result.problems.extend(validate_spec(result.spec, result.positions, result.file, probe_results, locations))
     return result
 
 
-def validate_text(data: bytes | str, file: str | None = None) -> LoadResult:
-    return check_result(parse_team(data, file))
+def validate_text(data: bytes | str, file: str | None = None, probe_results: Mapping[str, ProbeRecord] | None = None) -> LoadResult:
+    return check_result(parse_team(data, file), probe_results)
 
 
-def validate_file(path: str | FsPath) -> LoadResult:
-    return check_result(load_team(path))
+def validate_file(
+    path: str | FsPath, probe_results: Mapping[str, ProbeRecord] | None = None, tool_folders: Iterable[str | FsPath] = ()
+) -> LoadResult:
+    """Load and check a file; function tools are looked up in tools/ beside it, then ``tool_folders``."""
+    return check_result(load_team(path), probe_results, ToolLocations.for_file(path, tool_folders))

@@ -81,7 +81,9 @@ class PythonRunner:
         if len(output) > MAX_OUTPUT_CHARS:
             output = output[:MAX_OUTPUT_CHARS] + f"\n[output cut after {MAX_OUTPUT_CHARS} characters]"
         if result.exit_code == 124:
-            raise TimeoutError(f"the code ran longer than {self.timeout:g} s and was stopped\n{output}".rstrip())
+            raise RuntimeError(f"the code ran longer than {self.timeout:g} s and was stopped\n{output}".rstrip())
+        if result.exit_code == 125:
+            raise RuntimeError("the code was cancelled")
         if result.exit_code != 0:
             raise RuntimeError(f"the code failed (exit code {result.exit_code}):\n{output}".rstrip())
         return output or "(the code printed nothing)"

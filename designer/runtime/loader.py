@@ -20,6 +20,8 @@ from ..core.tool_introspect import IntrospectionError, ModuleSource, ToolLocatio
 # sys.path and sys.modules are process-wide: one tool import at a time (runs and the
 # "try it" dialog may set up tools from different threads).
 _IMPORT_LOCK = threading.Lock()
+#: Names of the modules our tool imports added to sys.modules: only these are ever replaced.
+_LOADED: set[str] = set()
 
 
 class ToolSetupError(RuntimeError):
@@ -30,23 +32,26 @@ def _inside(path: str | None, folder: Path) -> bool:
     return bool(path) and Path(os.path.realpath(path)).is_relative_to(folder)  # type: ignore[arg-type]
 
 
-def _forget_modules_from(folder: Path) -> None:
-    """Drop modules an earlier run imported from this folder, so this run gets the current files."""
-    for name, module in list(sys.modules.items()):
-        if _inside(getattr(module, "__file__", None), folder):
-            del sys.modules[name]
+def forget_tool_modules() -> None:
+    """Drop the modules earlier runs' tool imports added, so a new run gets the current files (and
+    a same-named module from another team's tools/ folder does not stand in for its own)."""
+    with _IMPORT_LOCK:
+        for name in list(_LOADED):
+            sys.modules.pop(name, None)
+        _LOADED.clear()
 
 
 def import_tool_module(source: ModuleSource) -> Any:
     folder = Path(os.path.realpath(source.folder))
     top = source.name.split(".")[0]
     with _IMPORT_LOCK:
+        before = set(sys.modules)
         taken = sys.modules.get(top)
         if taken is not None and not _inside(getattr(taken, "__file__", None), folder):
+            where = getattr(taken, "__file__", None) or "a built-in module"
             raise ToolSetupError(
-                f"the tool module name {top!r} is already used by an installed module; rename {source.path.name}"
+                f"the tool module name {top!r} is already taken by {where}; rename {source.path.name}"
             )
-        _forget_modules_from(folder)
         importlib.invalidate_caches()
         sys.path.insert(0, str(folder))
         try:
@@ -58,13 +63,15 @@ def import_tool_module(source: ModuleSource) -> Any:
                 sys.path.remove(str(folder))
             except ValueError:
                 pass
+            _LOADED.update(n for n in set(sys.modules) - before if _inside(getattr(sys.modules[n], "__file__", None), folder))
     if not _inside(getattr(module, "__file__", None), folder):
         raise ToolSetupError(f"{source.name!r} did not load from {source.path}")
     return module
 
 
 def load_function(ref: str, locations: ToolLocations) -> Callable[..., Any]:
-    """The function ``module:function`` from the tool folders (imports the module)."""
+    """The function ``module:function`` from the tool folders (imports the module, or reuses the
+    copy this run already imported; call :func:`forget_tool_modules` when a run starts)."""
     try:
         source = resolve_module(ref, locations)
     except IntrospectionError as exc:

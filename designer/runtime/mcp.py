@@ -22,7 +22,7 @@ from .loader import ToolSetupError
 
 #: Stopping a server may not hold up the end of a run longer than this (then its task is cancelled,
 #: which kills the process): a server busy in a slow tool would otherwise delay every Stop.
-STOP_TIMEOUT_S = 1.0
+STOP_TIMEOUT_S = 0.5
 
 
 def server_environment(tool_id: str, server: McpServerSpec) -> dict[str, str]:
@@ -109,14 +109,24 @@ class McpToolSource(Workbench):
         if inner is None:
             return
         actor = getattr(inner, "_actor", None)
-        task = getattr(actor, "_actor_task", None)
+        task: asyncio.Task[Any] | None = getattr(actor, "_actor_task", None)
         if task is not None and task.done():
             return  # the server already ended; closing would wait for an answer forever
-        try:
-            await asyncio.wait_for(inner.stop(), STOP_TIMEOUT_S)
-        except BaseException:  # noqa: BLE001 - stopping is best effort at the end of a run
-            if task is not None and not task.done():
-                task.cancel()
+        closing = asyncio.ensure_future(inner.stop())
+        done, _ = await asyncio.wait({closing}, timeout=STOP_TIMEOUT_S)
+        if done:
+            if not closing.cancelled():
+                closing.exception()  # retrieved: a failed close is not worth a log line
+            return
+        # A server stuck in a blocking tool ignores its closed input. The session's cleanup
+        # swallows a single cancel while it waits for the process, so cancel until it kills it.
+        for _ in range(10):
+            if task is None or task.done():
+                break
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.1)
+        closing.cancel()
+        await asyncio.wait({closing}, timeout=0.2)
 
     async def list_tools(self) -> List[ToolSchema]:
         if self._tools is None:

@@ -22,6 +22,7 @@ from autogen_ext.models.replay import ReplayChatCompletionClient
 from ..core.providers import DEFAULT_BASE_URLS, default_key_env, effective_model_info
 from ..core.secrets import KEYRING_SERVICE
 from ..core.spec import ModelSpec, ScriptedReply
+from .neterrors import remember_secret
 
 
 class ModelSetupError(RuntimeError):
@@ -37,6 +38,7 @@ def resolve_secret(ref: str | None, what: str) -> str | None:
         value = os.environ.get(name)
         if not value:
             raise ModelSetupError(f"{what}: the environment variable {name} is not set")
+        remember_secret(value)
         return value
     try:
         import keyring
@@ -49,6 +51,7 @@ def resolve_secret(ref: str | None, what: str) -> str | None:
         raise ModelSetupError(f"{what}: no usable keyring ({exc}); use env:NAME instead") from None
     if not value:
         raise ModelSetupError(f"{what}: the keyring has no entry {name!r} for service {KEYRING_SERVICE!r}")
+    remember_secret(value)
     return value
 
 

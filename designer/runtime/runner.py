@@ -32,6 +32,7 @@ from ..core.trust import TrustPolicy, code_manifest, describe_items
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
+from .neterrors import redact
 from .tools import RunTools, ToolSetupError
 
 
@@ -66,7 +67,8 @@ def _plain_error(exc: BaseException) -> tuple[str, str]:
         return "trust", str(exc)
     name = type(exc).__name__
     # AgentChat re-raises a participant's failure as "Type: message\nTraceback: ..."; keep the words.
-    text = str(exc).strip().split("\nTraceback:", 1)[0].strip() or name
+    # Servers may quote the request's key in their error: scrub every key resolved in this run.
+    text = redact(str(exc).strip().split("\nTraceback:", 1)[0].strip()) or name
     module = type(exc).__module__
     if module.startswith(("openai", "httpx", "anthropic")):
         status = getattr(exc, "status_code", None)

@@ -29,7 +29,7 @@ from ..core.builtins import BUILTIN_TOOLS, ToolContext
 from ..core.spec import TeamSpec, ToolSpec
 from ..core.tool_introspect import ToolLocations
 from .code_exec import PythonRunner, local_executor
-from .loader import ToolSetupError, load_function
+from .loader import ToolSetupError, forget_tool_modules, load_function
 from .mcp import McpToolSource
 from .threads import run_in_thread
 
@@ -51,13 +51,18 @@ def guarded(func: Callable[..., Any], name: str, timeout: float) -> Callable[...
     """An async wrapper with the same signature that enforces the tool's timeout."""
 
     async def call(**kwargs: Any) -> Any:
-        if inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None)):
+        if inspect.iscoroutinefunction(func):
             work = func(**kwargs)
         else:
-            work = run_in_thread(func, name=f"tool-{name}", **kwargs)
+            # Bound first: a tool may well have a parameter called 'name' itself.
+            work = run_in_thread(functools.partial(func, **kwargs), name=f"tool-{name}")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             return await asyncio.wait_for(work, timeout)
         except asyncio.TimeoutError:
+            if loop.time() - started < timeout:
+                raise  # the tool's own TimeoutError (the same class since Python 3.11), not our limit
             raise TimeoutError(f"the tool {name!r} took longer than {timeout:g} s and was stopped") from None
 
     functools.update_wrapper(call, func)
@@ -83,6 +88,7 @@ class RunTools:
         self._sources: dict[str, McpToolSource] = {}
         self._runners: list[PythonRunner] = []
         self._executors: list[Any] = []
+        self._fresh_imports = False
 
     @property
     def workspace(self) -> Path:
@@ -135,11 +141,17 @@ class RunTools:
                 context = ToolContext(tool_id, self.workspace if needs_workspace else None, spec.options, spec.timeout)
                 impl = builtin.implementation(context)
         elif spec.function is not None:
+            if not self._fresh_imports:
+                forget_tool_modules()  # once per run: this run imports the current files
+                self._fresh_imports = True
             impl = load_function(spec.function, self.locations)
             description = spec.description or inspect.getdoc(impl) or f"Calls {spec.function}"
         else:
             raise ToolSetupError(f"{tool_id!r} is an MCP server: use RunTools.workbench")
-        return FunctionTool(guarded(impl, tool_id, spec.timeout), description=description, name=tool_id)
+        # run_python's executor enforces the limit itself (and stops the process); the wrapper's
+        # limit is a backstop a little later, so the model reads the executor's clearer message.
+        limit = spec.timeout + 2.0 if spec.builtin == "run_python" else spec.timeout
+        return FunctionTool(guarded(impl, tool_id, limit), description=description, name=tool_id)
 
     async def start(self) -> None:
         """Start MCP servers and executors now, so a broken one fails the run before any turn."""

@@ -57,6 +57,7 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
         ("add_agent", "&Add agent", "Ctrl+Shift+A", "Add an agent to the canvas", SP.SP_FileDialogNewFolder),
         ("rename", "&Rename agent", "F2", "Rename the selected agent", None),
         ("auto_layout", "Auto &layout", "Ctrl+L", "Arrange the agents to show the pattern", None),
+        ("models", "&Models…", "Ctrl+Shift+M", "Add, edit and test the team's models (presets, keys, Test connection)", None),
         ("run", "&Run…", ["Ctrl+R", "F5"], "Run the team", SP.SP_MediaPlay),
         ("stop", "&Stop", ["Ctrl+.", "Shift+F5"], "Stop the run now", SP.SP_MediaStop),
         ("finish_turn", "&Finish turn", "Ctrl+Shift+.", "Stop the run after the current agent's turn", SP.SP_MediaSkipForward),
@@ -97,6 +98,8 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
     edit.addSeparator()
     for name in ("add_agent", "rename", "duplicate", "delete", "select_all"):
         edit.addAction(a[name])
+    edit.addSeparator()
+    edit.addAction(a["models"])
 
     run = bar.addMenu("&Run")
     for name in ("run", "stop", "finish_turn"):

@@ -8,7 +8,7 @@ Every edit goes through :meth:`DocumentController.edit`, which runs a pure funct
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -17,6 +17,7 @@ from ..core.document import Change, TeamDocument
 from ..core.edits import EditError, new_team
 from ..core.problems import Problem
 from ..core.spec import TeamSpec
+from ..core.tool_introspect import ToolLocations
 from ..core.validate import validate_spec
 
 _MERGE_ID = 1
@@ -65,6 +66,8 @@ class DocumentController(QObject):
         #: (source, target, graph edge index or None) of the selected connection.
         self.selected_connection: tuple[str, str, int | None] | None = None
         self._merge_serial = 0
+        #: Connection-test results (a ProbeCache) for the validator's warnings; None: not checked.
+        self.probe_results: Mapping[str, Any] | None = None
         self._validate_timer = QTimer(self)
         self._validate_timer.setSingleShot(True)
         self._validate_timer.setInterval(120)
@@ -141,8 +144,14 @@ class DocumentController(QObject):
     # --- validation -------------------------------------------------------------------------
 
     def validate_now(self) -> None:
-        self.problems = validate_spec(self.spec)
+        self.problems = validate_spec(self.spec, probe_results=self.probe_results, locations=self.tool_locations())
         self.problemsChanged.emit()
+
+    def tool_locations(self) -> ToolLocations:
+        """Where this design's tool modules live: tools/ beside its file, then the folders in settings."""
+        from . import settings
+
+        return ToolLocations.for_file(self.path, settings.get("tools/folders"))
 
     @property
     def errors(self) -> list[Problem]:

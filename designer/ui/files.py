@@ -129,7 +129,7 @@ class FileManager(QObject):
         path = path or self.choose_open_path()
         if not path or not self.maybe_save():
             return False
-        result = validate_file(path)
+        result = validate_file(path, tool_folders=settings.get("tools/folders"))
         if result.spec is None:
             lines = "\n".join(p.format() for p in result.problems)
             self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")

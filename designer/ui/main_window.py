@@ -10,18 +10,23 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from ..core import events as ev
+from ..core.probe_cache import ProbeCache
 from ..core.problems import Problem
 from ..core.task import TaskError
+from ..core.trust import CodeItem, TrustStore
 from . import settings
 from .actions import build_actions, build_menus
 from .canvas import CanvasView
 from .controller import DocumentController
 from .dialogs import AboutDialog, RunDialog, ShortcutsDialog
 from .files import FileManager, Recovery, pending_recoveries
+from .models_dialog import ModelsDialog
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
 from .run_controller import RunController
 from .start_page import StartPageWidget
 from .status import RunStatusWidget
+from .tools_menu import ToolsMenu
+from .trust_dialog import ask_with_dialog, gui_trust_path
 from .transcript_view import TranscriptWidget
 
 
@@ -31,12 +36,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
         self.controller = DocumentController(self)
+        # The validator warns about tool users on models whose last connection test failed.
+        self.probe_cache = ProbeCache()
+        self.controller.probe_results = self.probe_cache
+        self.models_dialog: ModelsDialog | None = None
         self.files = FileManager(self.controller, self)
         self.runs = RunController(self)
         #: Replaceable in tests: choose a run's task and options (None = cancelled).
         self.ask_run: Callable[[], tuple[str, dict[str, Any]] | None] = self._run_dialog
         #: Replaceable in tests: offer to restore a recovery file.
         self.ask_restore: Callable[[Recovery], bool] = self._restore_dialog
+        #: Replaceable in tests: may this not-yet-trusted code run? (remembered in trust_store)
+        self.ask_trust: Callable[[list[CodeItem]], bool] = lambda items: ask_with_dialog(self, items)
+        self.trust_store = TrustStore(gui_trust_path())
         self.choose_export_path: Callable[[str, str], str | None] = self._export_dialog
 
         self.canvas = CanvasView(self.controller, self)
@@ -67,7 +79,7 @@ class MainWindow(QMainWindow):
         self.actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
             "new", "open", "save", "save_as", "close", "quit", "delete", "duplicate", "select_all", "add_agent",
             "rename", "auto_layout", "run", "stop", "finish_turn", "export_markdown", "export_jsonl", "zoom_in",
-            "zoom_out", "zoom_reset", "fit", "about", "shortcuts")})
+            "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "models")})
         undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
@@ -78,6 +90,7 @@ class MainWindow(QMainWindow):
         # when a menu deleted actions that had lambdas connected.
         self.recent_menu.triggered.connect(self._on_recent_triggered)
         build_menus(self, self.actions, undo, redo, self.recent_menu, [d.toggleViewAction() for d in self.docks.values()])
+        self.tools_menu = ToolsMenu(self)
 
         self.status = RunStatusWidget(self)
         self.statusBar().addPermanentWidget(self.status)
@@ -114,6 +127,7 @@ class MainWindow(QMainWindow):
         self.start_page.openRequested.connect(self.open_file)
         self.start_page.openDialogRequested.connect(self._on_open)
         self.problems_panel.problemActivated.connect(self._on_problem_activated)
+        self.team_panel.modelsDialogRequested.connect(self._on_models)
         self.runs.events.connect(self._on_run_events)
         self.runs.runningChanged.connect(self._on_running_changed)
         self.transcript.inputSubmitted.connect(self.runs.provide_input)
@@ -220,6 +234,15 @@ class MainWindow(QMainWindow):
     def _on_auto_layout(self) -> None:
         self.canvas.auto_layout()
 
+    def _on_models(self) -> None:
+        """One non-modal Models dialog, kept so its list and test report survive closing it."""
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self.controller, self, cache=self.probe_cache)
+        self._show_editor()
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+        self.models_dialog.activateWindow()
+
     def _on_zoom_in(self) -> None:
         self.canvas.zoom_in()
 
@@ -282,15 +305,22 @@ class MainWindow(QMainWindow):
         task, options = choice
         self.start_run(task, **options)
 
-    def start_run(self, task: str, **options: Any) -> None:
-        """Run a frozen snapshot of the design (later edits cannot race the run)."""
+    def start_run(self, task: str, **options: Any) -> bool:
+        """Run a frozen snapshot of the design (later edits cannot race the run). Code it would
+        execute that is not trusted yet is listed and asked about first; False: not started."""
         snapshot = self.controller.spec.model_copy(deep=True)
+        tool_options = self.tools_menu.run_options(snapshot)  # None: the user did not trust its code
+        if tool_options is None:
+            self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
+            return False
+        options.update(tool_options)
         self.transcript.model.clear()
         self.transcript.end_input()
         self.docks["transcript"].show()
         self.docks["transcript"].raise_()
         self.status.begin(self.runs)
         self.runs.start(snapshot, task, **options)
+        return True
 
     def _on_stop(self) -> None:
         self.runs.stop()

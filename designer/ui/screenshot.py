@@ -39,6 +39,9 @@ def screenshot_command(args: argparse.Namespace) -> int:
     QStandardPaths.setTestModeEnabled(True)
     window = MainWindow(restore_settings=False)
     window.files.show_error = lambda title, text: print(f"error: {text}", file=sys.stderr)
+    # Headless: nobody can answer the trust question, so untrusted code never runs from here.
+    window.ask_trust = lambda items: print("error: --run needs code that is not trusted yet; run it once in the "
+                                           "window or with `run --trust` first", file=sys.stderr) or False
     window.resize(width, height)
     if not window.open_file(args.team):
         return 2
@@ -48,7 +51,8 @@ def screenshot_command(args: argparse.Namespace) -> int:
         if window.controller.errors:
             print("error: the team has problems; fix them before running", file=sys.stderr)
             return 2
-        window.start_run(args.run, model_override="embedded")
+        if not window.start_run(args.run, model_override="embedded"):
+            return 2
         if not _wait(app, lambda: not window.runs.running, 900):
             window.runs.stop()
             _wait(app, lambda: not window.runs.running, 5)

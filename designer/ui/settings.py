@@ -32,6 +32,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("files/last_folder", str, "", "folder of the last open/save dialog"),
         Setting("editor/monospace", bool, False, "system message editor uses a monospace font"),
         Setting("run/autosave_seconds", int, 5, "seconds after an edit before the recovery file is written"),
+        Setting("tools/folders", list, [], "more folders of tool modules (module:function), after tools/ beside the team file"),
+        Setting("tools/workspace", str, "", "folder where each run keeps its files in a new sub-folder; empty: a temporary folder, deleted after the run"),
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from designer.core.teamfile import dump_team
+from designer.core.trust import TrustStore
 from designer.core.yamlio import load_team
 from designer.ui.files import pending_recoveries
-from tests.conftest import TEAMS
+from tests.conftest import FIXTURES, TEAMS
 
 SCRIPTED = """\
 schema: team-designer/v1
@@ -56,6 +58,20 @@ def write(tmp_path: Path, text: str, name: str = "team.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def slow_team(tmp_path: Path, text: str = SLOW_TOOL) -> Path:
+    """A team using the test tools (slowtools), with that module in the tools/ folder beside it."""
+    (tmp_path / "tools").mkdir(exist_ok=True)
+    shutil.copy(FIXTURES / "slowtools.py", tmp_path / "tools" / "slowtools.py")
+    return write(tmp_path, text)
+
+
+def trusting(window, tmp_path: Path):
+    """A window whose trust question is answered yes, remembered in a test-owned store."""
+    window.trust_store = TrustStore(tmp_path / "trust.json")
+    window.ask_trust = lambda items: True
+    return window
 
 
 def test_starts_on_the_start_page_and_new_opens_the_editor(make_main_window, qtbot):
@@ -196,7 +212,7 @@ def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_wi
 
 
 def test_run_uses_a_frozen_snapshot(make_main_window, qtbot, tmp_path):
-    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
     qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
     w.start_run("go")
     w.actions["add_agent"].trigger()  # editing during the run does not touch the run
@@ -207,7 +223,7 @@ def test_run_uses_a_frozen_snapshot(make_main_window, qtbot, tmp_path):
 
 
 def test_stop_during_a_tool_call_ends_within_a_second_and_says_so(make_main_window, qtbot, tmp_path):
-    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
     qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
     w.start_run("go")
     assert not w.actions["run"].isEnabled() and w.actions["stop"].isEnabled()
@@ -236,7 +252,7 @@ def test_export_transcript(make_main_window, qtbot, tmp_path):
 
 
 def test_closing_during_a_run_stops_it_and_waits(make_main_window, qtbot, tmp_path):
-    w = make_main_window(write(tmp_path, SLOW_TOOL))
+    w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
     qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
     w.start_run("go")
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
@@ -266,3 +282,27 @@ def test_help_dialogs_list_versions_and_shortcuts(make_main_window, qtbot):
     table = ShortcutsDialog(list(w.actions.all.values()), w).table
     names = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert names["Run…"] == "Ctrl+R, F5" and "Ctrl+S" in names["Save"].split(", ")
+
+
+def test_failures_are_error_entries_not_dialogs(make_main_window, qtbot, tmp_path):
+    failing = SCRIPTED.replace("    - Noted, all set. DONE\n", "").replace(
+        "tools:\n  area: {builtin: calculate_rectangle_area}",
+        'tools:\n  area: {builtin: calculate_rectangle_area}\n  boom: {function: "slowtools:explode"}',
+    ).replace("tools: [area]", "tools: [area, boom]").replace(
+        "    - tool_calls: [{name: area, arguments: {length: 3, width: 4}}]",
+        "    - tool_calls: [{name: boom, arguments: {reason: disk on fire}}]",
+    )
+    w = trusting(make_main_window(slow_team(tmp_path, failing)), tmp_path)
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("go")
+    qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
+    qtbot.keyClicks(w.transcript.input_edit, "ok")
+    qtbot.keyClick(w.transcript.input_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=10000)
+    entries = w.transcript.model.entries
+    tool = next(e for e in entries if e.kind == "tool")
+    assert tool.is_error and tool.result == "tool failure: disk on fire"
+    error = next(e for e in entries if e.kind == "error")
+    assert error.agent == "planner" and error.text == "the scripted model has no reply left (its script has 2)"
+    assert entries[-1].kind == "finished" and entries[-1].text.startswith("Failed:")
+    assert w.errors == []  # nothing went to a dialog

@@ -214,7 +214,7 @@ def test_tools_checklist_toggles_tools_and_describes_them(qtbot, make_panel):
     assert tools.keys() == ["calc", "weather"] and tools.checked_keys() == ["calc"]
     assert "expression: str" in tools.item_for("calc").toolTip()
     assert "Evaluate an arithmetic expression" in tools.item_for("calc").text()
-    assert "parameters known at run time" in tools.item_for("weather").toolTip()
+    assert "no module 'weather_tools' in the tool folders" in tools.item_for("weather").toolTip()  # read, not imported
     assert "Current weather for a city." in tools.item_for("weather").toolTip()
     before = controller.spec
     tools.item_for("weather").setCheckState(Qt.CheckState.Checked)  # what a click on the box does
@@ -589,7 +589,8 @@ def test_problems_panel_lists_problems_and_leads_to_the_agent(qtbot, make_panel,
     controller.edit("break it", lambda spec: spec.model_copy(
         update={"agents": {**spec.agents, "editor": spec.agents["editor"].model_copy(update={"model": "nope"})}}))
     qtbot.waitUntil(lambda: any(p.message == "unknown model 'nope'" for p in panel.problems))
-    assert panel.summary.text() == "1 error, 1 warning"
+    # The second warning: the spare library tool 'weather' has no module in the (absent) tool folders.
+    assert panel.summary.text() == "1 error, 2 warnings"
     item = panel.item_for(next(p for p in panel.problems if p.is_error))
     assert item.text(1) == "agents.editor.model" and "Hint: defined: embedded, fast" in item.toolTip(0)
     with qtbot.waitSignal(panel.problemActivated) as activated:

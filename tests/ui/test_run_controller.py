@@ -10,6 +10,7 @@ import pytest
 from designer.core.yamlio import parse_team
 from designer.ui.run_controller import RunController, coalesce
 from designer.core import events as ev
+from tests.conftest import fixture_tools
 
 TEAM = """
 schema: team-designer/v1
@@ -49,7 +50,7 @@ def runs(qtbot):
 
 
 def test_events_arrive_in_the_gui_thread_in_order(qtbot, runs):
-    runs.start(spec('["hello there", "done"]'), "go")
+    runs.start(spec('["hello there", "done"]'), "go", **fixture_tools())
     assert runs.running
     qtbot.waitUntil(lambda: any(e.type == "input_requested" for e in runs.received), timeout=10000)
     request = next(e for e in runs.received if e.type == "input_requested")
@@ -64,7 +65,7 @@ def test_events_arrive_in_the_gui_thread_in_order(qtbot, runs):
 
 
 def test_stop_during_a_tool_call_ends_within_a_second(qtbot, runs):
-    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go", **fixture_tools())
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
     stopped_at = time.monotonic()
     with qtbot.waitSignal(runs.runningChanged, timeout=5000) as signal:
@@ -75,7 +76,7 @@ def test_stop_during_a_tool_call_ends_within_a_second(qtbot, runs):
 
 
 def test_a_second_run_works_after_a_stop(qtbot, runs):
-    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go", **fixture_tools())
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
     with qtbot.waitSignal(runs.runningChanged, timeout=5000):
         runs.stop()
@@ -98,7 +99,7 @@ termination: {max_messages: 3}
 
 
 def test_shutdown_during_a_run_stops_and_joins(qtbot, runs):
-    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go")
+    runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go", **fixture_tools())
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
     began = time.monotonic()
     runs.shutdown()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.conftest import collect_events
+from tests.conftest import collect_events, fixture_tools
 
 STOP_CONTRACT_S = 1.0
 
@@ -76,7 +76,7 @@ def test_stop_leaves_no_tasks_running(make_spec):
     async def go() -> set[asyncio.Task]:
         from designer.runtime.runner import TeamRun
 
-        run = TeamRun(spec, "go")
+        run = TeamRun(spec, "go", **fixture_tools())
         async for event in run.events():
             if event.type == "tool_call":
                 run.stop()

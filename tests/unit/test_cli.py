@@ -226,8 +226,9 @@ def test_ctrl_c_stops_within_a_second_and_says_so(tmp_path: Path):
         orchestration: {pattern: round_robin, participants: [a]}
     """)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "designer", "run", path, "--jsonl"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV,
+        [sys.executable, "-m", "designer", "run", path, "--jsonl", "--tools", str(FIXTURES), "--trust"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**ENV, "XDG_DATA_HOME": str(tmp_path / "data")},  # the trust store, never the user's
     )
     assert proc.stdout is not None
     for line in proc.stdout:  # wait until the tool is running

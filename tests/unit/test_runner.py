@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from designer.runtime.runner import TeamRun
+from tests.conftest import fixture_tools
 
 TOOL_TEAM = """
 schema: team-designer/v1
@@ -28,12 +29,12 @@ def test_a_new_run_in_the_same_loop_works_after_a_stop_mid_tool_call(make_spec):
 
     async def go() -> tuple[str, int, list[str]]:
         before = asyncio.all_tasks()
-        first = TeamRun(stuck, "go")
+        first = TeamRun(stuck, "go", **fixture_tools())
         async for event in first.events():
             if event.type == "tool_call":
                 first.stop()
         leftovers = len(asyncio.all_tasks() - before)
-        second = TeamRun(fine, "go")
+        second = TeamRun(fine, "go", **fixture_tools())
         contents = [e.content async for e in second.events() if e.type == "message"]
         return event.reason, leftovers, contents
 

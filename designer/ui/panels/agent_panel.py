@@ -26,6 +26,8 @@ from ...core import edits
 from ...core.builtins import BUILTIN_TOOLS
 from ...core.document import Change
 from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec, ToolSpec
+from ...core.tool_catalog import describe_tool, schema_text
+from ...core.tool_introspect import ToolLocations
 from ..controller import DocumentController
 from .common import (
     ChecklistWidget,
@@ -68,36 +70,25 @@ def signature_text(fn: Callable[..., Any]) -> str:
     return ", ".join(parts) or "no parameters"
 
 
-def schema_text(schema: dict[str, object]) -> str:
-    """'city: string, days?: integer' from a declared JSON Schema of the arguments."""
-    props = schema.get("properties")
-    if not isinstance(props, dict):
-        return str(schema)
-    required = schema.get("required")
-    required = set(required) if isinstance(required, list) else set(props)
-    parts = []
-    for name, prop in props.items():
-        kind = prop.get("type", "any") if isinstance(prop, dict) else "any"
-        parts.append(f"{name}{'' if name in required else '?'}: {kind}")
-    return ", ".join(parts) or "no parameters"
-
-
-def tool_summary(tool: ToolSpec) -> tuple[str, str]:
-    """(description, parameters) of a library tool, read without importing any user module."""
+def tool_summary(tool: ToolSpec, locations: ToolLocations | None = None, tool_id: str = "") -> tuple[str, str]:
+    """(description, parameters) of a library tool, read without importing any user module:
+    a function tool's signature and docstring come from its parsed source (tool_introspect)."""
     if tool.builtin is not None:
         builtin = BUILTIN_TOOLS.get(tool.builtin)
         if builtin is None:
             return f"unknown built-in tool {tool.builtin!r}", "unknown"
         return tool.description or builtin.description, signature_text(builtin.function)
-    # A function tool is user code: importing it just to show a tooltip would run it.
-    params = schema_text(tool.parameters) if tool.parameters is not None else "parameters known at run time"
-    return tool.description or f"Python function {tool.function}", params
+    info = describe_tool(tool_id, tool, locations)
+    if info.problem:
+        return info.description, f"unknown — {info.problem}"
+    params = schema_text(info.parameters) if info.parameters is not None else "parameters known at run time"
+    return info.description, params + (f"\nFrom: {info.where}" if info.where and tool.function else "")
 
 
-def tool_entries(spec: TeamSpec, agent: AgentSpec) -> list[tuple[str, str, str]]:
+def tool_entries(spec: TeamSpec, agent: AgentSpec, locations: ToolLocations | None = None) -> list[tuple[str, str, str]]:
     entries = []
     for tool_id, tool in spec.tools.items():
-        description, params = tool_summary(tool)
+        description, params = tool_summary(tool, locations, tool_id)
         short = description.splitlines()[0] if description else ""
         short = short if len(short) <= 70 else short[:69] + "…"
         entries.append((tool_id, f"{tool_id} — {short}" if short else tool_id, f"{description}\nParameters: {params}"))
@@ -285,7 +276,7 @@ class AgentPanelWidget(QWidget):
         set_combo_entries(self.kind_combo, [(label, kind) for label, kind in KINDS], agent.kind)
         set_combo_entries(self.model_combo, self._model_entries(spec, agent), agent.model)
         self.prompt.set_text(agent.system_message)
-        self.tools_list.set_entries(tool_entries(spec, agent), agent.tools)
+        self.tools_list.set_entries(tool_entries(spec, agent, self._controller.tool_locations()), agent.tools)
         others = [a for a in spec.agents if a != agent_id]
         targets = [(a, a, spec.agents[a].description) for a in others]
         targets += [(a, f"{a} (unknown agent)", "No such agent: uncheck to remove.") for a in agent.handoffs if a not in spec.agents]

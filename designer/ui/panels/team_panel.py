@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -48,7 +49,7 @@ from .common import (
 )
 from .prompt_editor import PromptEditorWidget
 
-PROVIDERS: tuple[str, ...] = ("embedded", "openai", "azure_openai", "anthropic", "ollama", "openai_compatible")
+PROVIDERS: tuple[str, ...] = ("embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible")
 INPUT_COLUMNS = ("name", "default", "description")
 MODEL_COLUMNS = ("id", "provider", "model", "base_url", "api_key")
 _MODEL_HEADERS = ("Id", "Provider", "Model name", "Base URL", "API key reference")
@@ -122,6 +123,9 @@ def add_model(spec: TeamSpec) -> TeamSpec:
 class TeamPanelWidget(QWidget):
     """Team-wide settings; every committed change is one controller edit."""
 
+    #: The user asked for the Models dialog (presets, keys, Test connection); the window opens it.
+    modelsDialogRequested = Signal()  # noqa: N815 - Qt naming
+
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
@@ -161,7 +165,10 @@ class TeamPanelWidget(QWidget):
                                    "(env:NAME or keyring:NAME), never the key itself.")
         self.add_model_button = QPushButton("Add mod&el")
         self.remove_model_button = QPushButton("Remove model")
-        models = self._group("Mode&ls", self.models_table, self.add_model_button, self.remove_model_button)
+        self.models_dialog_button = QPushButton("Models…")
+        self.models_dialog_button.setToolTip("Presets, model lists from the server, keys and Test connection.")
+        models = self._group("Mode&ls", self.models_table, self.add_model_button, self.remove_model_button,
+                             self.models_dialog_button)
 
         self.text_edit = QLineEdit()
         self.text_edit.setToolTip("End the run when a message mentions this text (e.g. TERMINATE). Empty: off.")
@@ -194,7 +201,7 @@ class TeamPanelWidget(QWidget):
         QVBoxLayout(self).addWidget(self.scroll)
 
     @staticmethod
-    def _group(title: str, table: QTableWidget, add: QPushButton, remove: QPushButton) -> QWidget:
+    def _group(title: str, table: QTableWidget, add: QPushButton, remove: QPushButton, *more: QPushButton) -> QWidget:
         label = QLabel(title)
         font = label.font()
         font.setBold(True)
@@ -205,6 +212,8 @@ class TeamPanelWidget(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(add)
         buttons.addWidget(remove)
+        for button in more:
+            buttons.addWidget(button)
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -236,6 +245,7 @@ class TeamPanelWidget(QWidget):
         self.models_table.itemChanged.connect(self._on_model_item_changed)
         self.add_model_button.clicked.connect(self._on_add_model_clicked)
         self.remove_model_button.clicked.connect(self._on_remove_model_clicked)
+        self.models_dialog_button.clicked.connect(self.modelsDialogRequested)
         self.text_edit.textEdited.connect(self._on_termination_text_edited)
         self.max_messages_spin.valueChanged.connect(self._on_max_messages_changed)
         self.timeout_spin.valueChanged.connect(self._on_timeout_changed)

@@ -1,0 +1,161 @@
+"""The window asks before a run executes untrusted code, remembers the answer, and asks again after a change.
+
+Also: the real trust dialog lists paths and hashes with Cancel as the default, the agent
+panel describes user tools from their source, and the Tools menu leads to "try it".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from designer.core.trust import TrustStore, code_manifest
+from designer.core.tool_introspect import ToolLocations
+from designer.core.validate import validate_file
+from designer.ui.trust_dialog import TrustDialog
+
+TEAM = """\
+schema: team-designer/v1
+name: Greeter
+task: go
+default_model: s
+models:
+  s: {provider: scripted, responses: [{tool_calls: [{name: greet, arguments: {who: Ada}}]}, "done"]}
+tools:
+  greet: {function: "greeter:greet"}
+agents:
+  a: {tools: [greet], streaming: false}
+orchestration: {pattern: round_robin, participants: [a]}
+termination: {text: done, max_messages: 5}
+"""
+
+GREETER = '''\
+def greet(who: str) -> str:
+    """Says hello to someone by name."""
+    return "hello " + who
+'''
+
+
+def make_team(tmp_path: Path) -> Path:
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "greeter.py").write_text(GREETER)
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM)
+    return path
+
+
+def run_to_end(qtbot: Any, w: Any) -> list[Any]:
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=15000)
+    return [e for e in w.transcript.model.events if e.type == "tool_result"]
+
+
+def test_a_run_with_an_untrusted_module_asks_first_and_remembers(make_main_window, qtbot, tmp_path: Path):
+    path = make_team(tmp_path)
+    w = make_main_window(path)
+    w.trust_store = TrustStore(tmp_path / "trust.json")
+    questions: list[list[str]] = []
+    answers = [False, True]
+
+    def ask(items: Any) -> bool:
+        questions.append([line for item in items for line in item.describe()])
+        return answers.pop(0)
+
+    w.ask_trust = ask
+    greeter = tmp_path / "tools" / "greeter.py"
+    assert w.start_run("go") is False and not w.runs.running  # refused: nothing started
+    assert f"{greeter}  sha256:{hashlib.sha256(greeter.read_bytes()).hexdigest()}" in questions[0][1]
+    assert w.start_run("go") is True
+    assert [r.content for r in run_to_end(qtbot, w)] == ["hello Ada"]
+    assert len(questions) == 2
+    assert w.start_run("go") is True  # remembered: not asked again
+    assert [r.content for r in run_to_end(qtbot, w)] == ["hello Ada"]
+    assert len(questions) == 2
+    greeter.write_text(GREETER.replace("hello ", "hi "))
+    answers.append(True)
+    assert w.start_run("go") is True
+    assert len(questions) == 3, "a changed file is asked about again"
+    assert [r.content for r in run_to_end(qtbot, w)] == ["hi Ada"]  # and the new code runs
+
+
+def test_the_trust_dialog_lists_what_would_run_and_defaults_to_cancel(qtbot, tmp_path: Path):
+    path = make_team(tmp_path)
+    items = code_manifest(validate_file(path).spec, ToolLocations.for_file(path), path)
+    dialog = TrustDialog(items)
+    qtbot.addWidget(dialog)
+    text = dialog.listing.toPlainText()
+    assert "Python module 'greeter'" in text and str(tmp_path / "tools" / "greeter.py") in text and "sha256:" in text
+    cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel.isDefault() and dialog.trust_button.text() == "Trust and run"
+
+
+def test_the_agent_panel_and_the_tools_menu_read_tools_from_source(make_main_window, qtbot, tmp_path: Path):
+    path = make_team(tmp_path)
+    (tmp_path / "tools" / "greeter.py").write_text(GREETER + "\nopen(__file__ + '.imported', 'w').write('x')\n")
+    w = make_main_window(path)
+    w.controller.select_agents(["a"])
+    tooltip = w.agent_panel.tools_list.item_for("greet").toolTip()
+    assert tooltip.startswith("Says hello to someone by name.") and "Parameters: who: string" in tooltip
+    assert "greeter.py:1" in tooltip
+    assert [a.text() for a in w.tools_menu.menu.actions()] == ["&Try a tool…", "Tool &folders…"]
+    assert w.tools_menu.menu.menuAction() in w.menuBar().actions()
+    dialog = w.tools_menu.make_try_dialog("greet")
+    qtbot.addWidget(dialog)
+    assert dialog.description.text() == "Says hello to someone by name." and dialog.field("who") is not None
+    assert not (tmp_path / "tools" / "greeter.py.imported").exists()
+
+
+def test_tool_folders_from_settings_are_searched(make_main_window, qtbot, tmp_path: Path):
+    from designer.ui import settings
+
+    team = tmp_path / "team.yaml"
+    team.write_text(TEAM)  # no tools/ beside it
+    w = make_main_window(team)
+    w.controller.validate_now()
+    assert any(p.path == ("tools", "greet", "function") and p.is_error for p in w.controller.problems)
+    extra = tmp_path / "shared_tools"
+    extra.mkdir()
+    (extra / "greeter.py").write_text(GREETER)
+    settings.put("tools/folders", [str(extra)])
+    try:
+        w.controller.validate_now()
+        assert not [p for p in w.controller.problems if p.is_error]
+        assert w.controller.tool_locations().folders == [tmp_path / "tools", extra]
+    finally:
+        settings.put("tools/folders", [])
+
+
+def test_runs_keep_their_files_when_a_workspace_folder_is_set(make_main_window, qtbot, tmp_path: Path):
+    from designer.ui import settings
+    from designer.ui.tools_menu import ToolFoldersDialog
+
+    team = tmp_path / "team.yaml"
+    team.write_text(textwrap.dedent("""\
+        schema: team-designer/v1
+        name: Writer team
+        task: go
+        default_model: s
+        models:
+          s: {provider: scripted, responses: [{tool_calls: [{name: save, arguments: {path: notes.txt, content: kept}}]}, "done"]}
+        tools:
+          save: {builtin: write_text_file}
+        agents:
+          a: {tools: [save], streaming: false}
+        orchestration: {pattern: round_robin, participants: [a]}
+        termination: {text: done, max_messages: 5}
+    """))
+    dialog = ToolFoldersDialog(["/x/tools"], str(tmp_path / "keep"))
+    qtbot.addWidget(dialog)
+    assert dialog.folders() == ["/x/tools"] and dialog.workspace_edit.text() == str(tmp_path / "keep")
+    settings.put("tools/workspace", str(tmp_path / "keep"))
+    try:
+        w = make_main_window(team)
+        assert w.start_run("go") is True  # built-in file tools need no trust
+        assert [r.content for r in run_to_end(qtbot, w)] == ["wrote 4 bytes to notes.txt"]
+    finally:
+        settings.put("tools/workspace", "")
+    kept = list((tmp_path / "keep").glob("Writer-team-*/notes.txt"))
+    assert len(kept) == 1 and kept[0].read_text() == "kept"
