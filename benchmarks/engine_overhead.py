@@ -154,9 +154,10 @@ def alternate(label_a: str, cmd_a: list[str], label_b: str, cmd_b: list[str], en
 def make_check(messages: int):
     def check(key: str, out: str) -> None:
         lines = out.splitlines()
-        if key == "a":  # CLI: started, M messages (task included), usage events, finished
+        if key == "a":  # CLI: started, the task, M - 1 agent messages, usage events, finished
             last = json.loads(lines[-1])
-            if last.get("type") != "finished" or last.get("messages") != messages:
+            # "messages" in the finished event counts the agents' messages; AgentChat's bound counts the task too.
+            if last.get("type") != "finished" or last.get("messages") != messages - 1:
                 raise SystemExit(f"CLI run did not produce {messages} messages: {lines[-1][:300]}")
         else:  # plain: M messages + the TaskResult line
             n = sum(1 for line in lines if '"source"' in line and '"ModelClientStreamingChunkEvent"' not in line)
@@ -171,7 +172,7 @@ def subprocess_section(tmp: Path, args: argparse.Namespace, mode: str) -> dict[s
     env.pop("TEAM_DESIGNER_DEBUG", None)
     if mode == "cache":
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(tmp / f"pycache")
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     py = sys.executable
     cli = [py, "-m", "designer", "run", str(tmp / "team.yaml"), "--jsonl"]
     plain = [py, str(tmp / "plain.py")]

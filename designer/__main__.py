@@ -6,8 +6,16 @@ import sys
 
 
 def main() -> None:
-    from .cli.main import main as cli_main
+    import gc
 
+    # Start-up creates hundreds of thousands of objects that live as long as the process
+    # (AgentChat, pydantic and Qt modules); collecting them over and over while importing
+    # is wasted work. Collection resumes once they are frozen (see cli/run.py and ui/app.py).
+    gc.disable()
+    try:
+        from .cli.main import main as cli_main
+    finally:
+        gc.enable()
     sys.exit(cli_main())
 
 

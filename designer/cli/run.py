@@ -63,6 +63,14 @@ def _check_trust(args: argparse.Namespace, spec: Any) -> tuple[int, Any]:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    gc.disable()  # until the imports below are done and frozen: see designer/__main__.py
+    try:
+        return _run_command(args)
+    finally:
+        gc.enable()
+
+
+def _run_command(args: argparse.Namespace) -> int:
     result = validate_file(args.team, tool_folders=args.tools)
     for problem in result.problems:
         print(problem.format(), file=sys.stderr)
@@ -92,8 +100,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     # Everything imported so far lives as long as the process: keep the garbage collector
     # from scanning it again and again during the run.
-    gc.collect()
     gc.freeze()
+    gc.enable()
     return asyncio.run(_run(spec, task, args, trust))
 
 

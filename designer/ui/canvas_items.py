@@ -195,9 +195,13 @@ class AgentNodeItem(QGraphicsObject):
         painter.setPen(pal.color(Role.PlaceholderText))
         line = QRectF(rect.left() + 11, rect.top() + 34, rect.width() - 22, 20)
         tools = {0: "no tools", 1: "1 tool"}.get(self.tool_count, f"{self.tool_count} tools")
+        if self.kind == "user_proxy":  # a person answers: no model, no tools
+            tools, who = "", "you answer"
+        else:
+            who = self.model_id
         metrics = QFontMetricsF(small)
         room = line.width() - metrics.horizontalAdvance(tools) - 8
-        model = metrics.elidedText(self.model_id, Qt.TextElideMode.ElideMiddle, room)
+        model = metrics.elidedText(who, Qt.TextElideMode.ElideMiddle, room)
         painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, model)
         painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, tools)
         if self.errors:
