@@ -68,47 +68,39 @@ class _Builder:
         #: Where each value starts (a problem about a value points at the value).
         self.positions: Positions = {}
         self._key_lines: dict[tuple[Path, str], int] = {}
+        self._count = 0
+        self._active: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str, path: Path, hint: str = "") -> TeamFileError:
         mark = node.start_mark
         return TeamFileError(Problem(message, path, hint, file=self.file, line=mark.line + 1, column=mark.column + 1))
 
-    def check_size(self, root: yaml.Node) -> None:
-        """Refuse alias bombs and deep nesting before anything walks the expanded tree."""
-        sizes: dict[int, int] = {}
-        active: set[int] = set()
-
-        def size(node: yaml.Node, depth: int) -> int:
-            key = id(node)
-            if key in sizes:
-                return sizes[key]
-            if depth > MAX_DEPTH:
-                raise self.fail(node, f"the file is nested more than {MAX_DEPTH} levels deep", ())
-            if key in active:
-                raise self.fail(node, "an alias refers to a node that contains it (recursive structure)", ())
-            active.add(key)
-            total = 1
-            if isinstance(node, yaml.MappingNode):
-                total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
-            elif isinstance(node, yaml.SequenceNode):
-                total += sum(size(item, depth + 1) for item in node.value)
-            active.discard(key)
-            if total > MAX_NODES:
-                raise self.fail(
-                    node,
-                    f"the file expands to more than {MAX_NODES} values (an alias bomb?)",
-                    (),
-                    "remove the anchors (&) and aliases (*) that repeat large blocks",
-                )
-            sizes[key] = total
-            return total
-
-        size(root, 0)
-
     def build(self, node: yaml.Node, path: Path) -> Any:
+        """Plain values from the node graph. Aliases are expanded as they are met, so limits on
+        the expanded size and depth catch alias bombs and deep nesting in the same single pass."""
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise self.fail(
+                node,
+                f"the file expands to more than {MAX_NODES} values (an alias bomb?)",
+                (),
+                "remove the anchors (&) and aliases (*) that repeat large blocks",
+            )
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
+        if len(path) >= MAX_DEPTH:
+            raise self.fail(node, f"the file is nested more than {MAX_DEPTH} levels deep", ())
+        key = id(node)
+        if key in self._active:
+            raise self.fail(node, "an alias refers to a node that contains it (recursive structure)", ())
+        self._active.add(key)
+        try:
+            return self._collection(node, path)
+        finally:
+            self._active.discard(key)
+
+    def _collection(self, node: yaml.Node, path: Path) -> Any:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise self._tag_error(node, path)
@@ -193,7 +185,6 @@ def read_data(data: bytes | str, file: str | None = None) -> tuple[Any, Position
     if root is None:
         raise TeamFileError(Problem("the file is empty", file=file, line=1, column=1))
     builder = _Builder(file)
-    builder.check_size(root)
     return builder.build(root, ()), builder.positions
 
 
