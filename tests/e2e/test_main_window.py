@@ -191,6 +191,7 @@ def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_wi
     w.actions["run"].trigger()
     qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
     assert w.transcript.focusWidget() is w.transcript.input_edit
+    assert w.canvas.item_for("guest").is_active and not w.canvas.item_for("planner").is_active
     qtbot.keyClicks(w.transcript.input_edit, "crisps")
     qtbot.keyClick(w.transcript.input_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not w.runs.running, timeout=10000)
@@ -206,6 +207,7 @@ def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_wi
         ("finished", "team", entries[-1][2]),
     ]
     assert w.transcript.model.entries[2].result == "12.0"
+    assert not any(w.canvas.item_for(a).is_active for a in ("planner", "guest"))  # cleared at the end
     assert entries[-1][2].startswith("Finished: Text 'DONE' mentioned")
     assert w.status.state.text() == "✓ Finished" and w.status.messages.text() == "3 messages"
     assert "planner:" in w.status.tokens.toolTip()
