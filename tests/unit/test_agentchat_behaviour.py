@@ -152,7 +152,8 @@ def test_load_component_executes_tool_source_and_drops_callable_conditions(tmp_p
     tool = FunctionTool(_long_tool, description="sleeps")
     config = tool.dump_component().model_dump()
     config["config"]["source_code"] = f"open({str(marker)!r}, 'w').write('ran')\n" + config["config"]["source_code"]
-    FunctionTool.load_component(config)
+    with pytest.warns(UserWarning, match="SECURITY WARNING"):  # AutoGen's own warning, for what follows
+        FunctionTool.load_component(config)
     assert marker.read_text() == "ran"
 
     client = ReplayChatCompletionClient(["x"])
