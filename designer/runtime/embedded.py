@@ -14,9 +14,11 @@ installed package and never downloaded. The model is loaded once per process.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import json
 import os
+import sys
 import threading
 import uuid
 from dataclasses import dataclass
@@ -90,7 +92,32 @@ def shared_llama() -> Any:
                 n_threads=os.cpu_count() or 1,
                 verbose=False,
             )
+            atexit.register(_close_at_exit)
         return _llama
+
+
+def _close_at_exit() -> None:
+    """Free the model while the interpreter is whole. Left to ``Llama.__del__`` at shutdown, it
+    fails on half-torn-down modules and prints a traceback after every run."""
+    global _llama
+    if _llama is None:
+        return
+    if _generate_lock.acquire(timeout=0.5):
+        try:
+            _llama.close()
+            _llama = None
+        finally:
+            _generate_lock.release()
+        return
+    # A stopped run's generation thread is still inside llama.cpp: freeing the model under it
+    # could crash, so leave it, and keep its destructor's shutdown error off the terminal.
+    previous = sys.unraisablehook
+
+    def quiet(info: Any) -> None:
+        if getattr(info.object, "__qualname__", "") != "Llama.__del__":
+            previous(info)
+
+    sys.unraisablehook = quiet
 
 
 def _silence_llama_logs(llama_cpp: Any) -> None:

@@ -23,6 +23,7 @@ def test_example_runs_on_the_embedded_model(path):
         input=ANSWERS, capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr[-2000:]
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert events[0]["type"] == "started" and events[-1]["type"] == "finished"
     assert [e for e in events if e["type"] == "error"] == []
