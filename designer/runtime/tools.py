@@ -89,6 +89,8 @@ class RunTools:
         self._runners: list[PythonRunner] = []
         self._executors: list[Any] = []
         self._fresh_imports = False
+        #: file path -> SHA-256 the user trusted (set by the runner); None: no trust check here.
+        self.approved_files: dict[str, str] | None = None
 
     @property
     def workspace(self) -> Path:
@@ -144,7 +146,7 @@ class RunTools:
             if not self._fresh_imports:
                 forget_tool_modules()  # once per run: this run imports the current files
                 self._fresh_imports = True
-            impl = load_function(spec.function, self.locations)
+            impl = load_function(spec.function, self.locations, self.approved_files)
             description = spec.description or inspect.getdoc(impl) or f"Calls {spec.function}"
         else:
             raise ToolSetupError(f"{tool_id!r} is an MCP server: use RunTools.workbench")
