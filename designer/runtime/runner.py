@@ -26,7 +26,7 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
-from ..core.spec import TeamSpec, TerminationSpec
+from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, code_manifest, describe_items
 from .compiler import CompiledTeam, compile_team
@@ -34,6 +34,10 @@ from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
 from .neterrors import redact
 from .tools import RunTools, ToolSetupError
+
+
+class _StoppedEarly(Exception):
+    """Stop was asked for before the run had begun."""
 
 
 class UntrustedCodeError(RuntimeError):
@@ -59,10 +63,11 @@ def quiet_library_logs() -> None:
 
 def _plain_error(exc: BaseException) -> tuple[str, str]:
     """(kind, message) in words a user can act on; no tracebacks."""
+    # Every message is scrubbed of keys resolved in this process: servers and tools may echo them.
     if isinstance(exc, (ModelSetupError, EmbeddedModelError)):
-        return "model", str(exc)
+        return "model", redact(str(exc))
     if isinstance(exc, ToolSetupError):
-        return "tool", str(exc)
+        return "tool", redact(str(exc))
     if isinstance(exc, UntrustedCodeError):
         return "trust", str(exc)
     name = type(exc).__name__
@@ -141,7 +146,12 @@ class TeamRun:
 
     def stop(self, detail: str = "stopped by the user") -> None:
         """End the run now, in any state: mid model call, mid tool call, waiting for input."""
-        if self._stopping_since is not None or self._loop is None:
+        if self._stopping_since is not None:
+            return
+        if self._loop is None:
+            # Asked before events() began (e.g. Stop right after Run, while AgentChat is still
+            # being imported): remembered, and events() ends the run before setting anything up.
+            self._end_reason, self._end_detail = "stopped", detail
             return
         self._end_reason = self._end_reason or "stopped"
         self._end_detail = self._end_detail or detail
@@ -152,10 +162,11 @@ class TeamRun:
 
     def finish_turn(self) -> None:
         """End gracefully once the agent now speaking has finished its turn."""
-        if self._compiled is not None and not self._finish_requested:
+        if not self._finish_requested:
             self._finish_requested = True
             self._end_detail = "finished by the user after the current turn"
-            self._compiled.external.set()
+            if self._compiled is not None:  # otherwise set as soon as the team exists (events())
+                self._compiled.external.set()
 
     def provide_input(self, text: str, request_id: str | None = None) -> bool:
         """Answer the pending human-input request (the only one, or the given id)."""
@@ -187,6 +198,7 @@ class TeamRun:
 
     _current_speaker: str | None = None
     _translator: Any = None
+    _timeout_handle: asyncio.TimerHandle | None = None
     _model_failure: tuple[str, BaseException] | None = None
 
     def _on_chunk(self, agent: str, text: str) -> None:
@@ -215,6 +227,8 @@ class TeamRun:
         )
         translator = None
         try:
+            if self._end_reason == "stopped":
+                raise _StoppedEarly()
             self._check_trust()
             self._compiled = compile_team(
                 self.spec,
@@ -229,8 +243,12 @@ class TeamRun:
 
             translator = Translator(self._compiled.coordinator, self._compiled.workers)
             self._translator = translator
+            if self._finish_requested:
+                self._compiled.external.set()
             if self.initial_state is not None:
                 await self._compiled.team.load_state(self.initial_state)
+        except _StoppedEarly:
+            pass
         except Exception as exc:  # noqa: BLE001 - setup failures are reported as events
             kind, message = _plain_error(exc)
             self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
@@ -242,13 +260,15 @@ class TeamRun:
         if translator is not None and self._end_reason is None:
             self._consumer = asyncio.ensure_future(self._consume(translator))
             if self.termination.timeout:
-                self._loop.call_later(self.termination.timeout, self._on_timeout)
+                self._timeout_handle = self._loop.call_later(self.termination.timeout, self._on_timeout)
         else:
             self._queue.put_nowait(_DONE)
         try:
             async for event in self._drain():
                 yield event
         finally:
+            if self._timeout_handle is not None:  # a finished run must not linger until its timeout
+                self._timeout_handle.cancel()
             # Also reached when the caller stops iterating early: nothing may outlive the run.
             if self._consumer is not None and not self._consumer.done():
                 self._token.cancel()
@@ -277,6 +297,8 @@ class TeamRun:
         """Refuse before anything is imported or started that the user has not trusted."""
         items = code_manifest(self.spec, self.locations, self.team_file)
         refused = list(items) if self.trust is None else self.trust.untrusted(items)
+        # The loader imports exactly these files, and refuses any that changed since this check.
+        self._tools.approved_files = {path: digest for item in items if item.kind == "module" for path, digest in item.files}
         if refused:
             raise UntrustedCodeError(
                 "this run would execute code that is not trusted yet:\n" + describe_items(refused)

@@ -87,6 +87,14 @@ class RunWorker(QObject):
     # --- in the worker thread -------------------------------------------------------------------
 
     def _begin(self, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
+        try:
+            self._start(spec, task, options)
+        except Exception as exc:  # noqa: BLE001 - the GUI must hear that the run ended
+            self.outbox.put(ev.Error(ev.TEAM, message=f"the run could not start: {exc}", kind="internal"))
+            self.outbox.put(ev.Finished(ev.TEAM, reason="error", detail=str(exc)))
+            self.outbox.put(None)
+
+    def _start(self, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
         # Imported here, in the worker, on the first run: AgentChat costs ~0.7 s to import
         # and the window must be up before that.
         import gc

@@ -112,3 +112,22 @@ def test_chunks_are_coalesced_per_speaker():
     merged = coalesce(batch)
     assert [(e.type, e.agent, getattr(e, "text", None)) for e in merged] == [
         ("chunk", "a", "xy"), ("chunk", "b", "z"), ("message", "b", None), ("chunk", "a", "w")]
+
+
+def test_stop_right_after_start_is_not_lost(qtbot, runs):
+    slow = parse_team("""
+schema: team-designer/v1
+name: t3
+default_model: s
+models:
+  s: {provider: scripted, responses: ["one", "two", "three", "four", "five"], delay: 0.5}
+agents:
+  a: {}
+orchestration: {pattern: round_robin, participants: [a]}
+termination: {max_messages: 6}
+""").spec
+    runs.start(slow, "go")
+    runs.stop()
+    qtbot.waitUntil(lambda: not runs.running, timeout=5000)
+    assert runs.received[-1].type == "finished" and runs.received[-1].reason == "stopped"
+    assert not [e for e in runs.received if e.type == "message" and e.agent == "a"]

@@ -114,3 +114,49 @@ def test_setup_failures_are_error_events_not_exceptions(make_spec):
     assert events[1].kind == "model"
     assert events[1].message == "model 'm': the environment variable TEAM_DESIGNER_TEST_MISSING_KEY is not set"
     assert events[2].reason == "error"
+
+
+def test_stop_before_the_run_began_is_not_lost(make_spec):
+    """Stop pressed right after Run (while AgentChat is still importing) ends the run at once."""
+    spec = make_spec("""
+        schema: team-designer/v1
+        name: t
+        default_model: s
+        models:
+          s: {provider: scripted, responses: ["never said"], delay: 30}
+        agents:
+          a: {}
+        orchestration: {pattern: round_robin, participants: [a]}
+    """)
+
+    async def go() -> list:
+        run = TeamRun(spec, "x")
+        run.stop()
+        return [e async for e in run.events()]
+
+    events = asyncio.run(asyncio.wait_for(go(), 10))
+    assert [e.type for e in events] == ["started", "finished"]
+    assert events[-1].reason == "stopped" and events[-1].detail == "stopped by the user"
+
+
+def test_finish_turn_before_the_run_began_is_not_lost(make_spec):
+    """Nobody is speaking yet, so the run ends at its first check, before any agent's turn."""
+    spec = make_spec("""
+        schema: team-designer/v1
+        name: t
+        default_model: s
+        models:
+          s: {provider: scripted, responses: ["one", "two", "three"]}
+        agents:
+          a: {streaming: false}
+        orchestration: {pattern: round_robin, participants: [a]}
+    """)
+
+    async def go() -> list:
+        run = TeamRun(spec, "x")
+        run.finish_turn()
+        return [e async for e in run.events()]
+
+    events = asyncio.run(go())
+    assert [e.content for e in events if e.type == "message"] == ["x"]
+    assert events[-1].reason == "stopped" and events[-1].detail == "finished by the user after the current turn"
