@@ -108,8 +108,9 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     A temporary file in the same folder is written, flushed to disk and renamed over the
     target; the folder is synced so the rename itself survives a crash.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    # Through symlinks: replacing the link itself would leave the real file unchanged.
+    target = Path(os.path.realpath(path))
+    folder = target.parent
     mode = None
     try:
         mode = target.stat().st_mode & 0o777

@@ -162,6 +162,8 @@ def parse_source(path: Path) -> ast.Module:
         raise IntrospectionError(f"{path.name} line {exc.lineno}: {exc.msg}", "fix the syntax error in the tool module") from None
     except (OSError, ValueError) as exc:
         raise IntrospectionError(f"cannot read {path}: {exc}") from None
+    except (RecursionError, MemoryError):  # a pathological file must not take the validator down
+        raise IntrospectionError(f"{path.name} is too deeply nested to read", "simplify the tool module") from None
 
 
 def _top_level_functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:

@@ -18,6 +18,7 @@ from autogen_core.tools import TextResultContent, ToolResult, ToolSchema, Workbe
 from ..core.spec import McpServerSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import mcp_cwd, mcp_program
+from .neterrors import remember_secret
 from .loader import ToolSetupError
 
 #: Stopping a server may not hold up the end of a run longer than this (then its task is cancelled,
@@ -33,6 +34,7 @@ def server_environment(tool_id: str, server: McpServerSpec) -> dict[str, str]:
             resolved = os.environ.get(value[4:])
             if resolved is None:
                 raise ToolSetupError(f"MCP server {tool_id!r}: the environment variable {value[4:]} is not set")
+            remember_secret(resolved)  # so error texts that echo it are redacted like model keys
             env[name] = resolved
         elif value.startswith("keyring:"):
             from .models import resolve_secret

@@ -100,6 +100,8 @@ class DocumentController(QObject):
     def set_path(self, path: Path) -> None:
         self.document.path = path
         self.pathChanged.emit()
+        # Tool references resolve in tools/ beside the file: a new place can change the problems.
+        self._validate_timer.start()
 
     def edit(self, label: str, fn: Callable[..., Any], *args: Any, merge_key: Any = None, **kwargs: Any) -> Any:
         """Apply ``fn(spec, *args)`` as one undoable step. Returns fn's extra result, if any.

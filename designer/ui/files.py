@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from shiboken6 import Shiboken
 
@@ -47,7 +47,18 @@ class Recovery:
             path.unlink(missing_ok=True)
 
 
+def _session_alive(lock_path: Path) -> bool:
+    """True while the window that writes this recovery file is still open (it holds the lock);
+    a crashed session's lock is stale, and QLockFile takes it over."""
+    lock = QLockFile(str(lock_path))
+    if lock.tryLock(0):
+        lock.unlock()
+        return False
+    return True
+
+
 def pending_recoveries() -> list[Recovery]:
+    """Recovery files of sessions that ended without closing normally (never a live window's)."""
     out = []
     for note in sorted(recovery_dir().glob("*.json")):
         try:
@@ -55,7 +66,7 @@ def pending_recoveries() -> list[Recovery]:
         except (OSError, ValueError):
             continue
         yaml_path = note.with_suffix(".yaml")
-        if yaml_path.exists():
+        if yaml_path.exists() and not _session_alive(note.with_suffix(".lock")):
             original = Path(data["original"]) if data.get("original") else None
             out.append(Recovery(yaml_path, original, float(data.get("saved_at", 0))))
     return out
@@ -71,7 +82,11 @@ class FileManager(QObject):
         super().__init__(parent)
         self.controller = controller
         self.window = parent
-        self._recovery_name = f"session-{os.getpid()}-{int(time.time() * 1000)}"
+        self._recovery_name = f"session-{os.getpid()}-{int(time.time() * 1000)}-{id(self)}"
+        # Held while this window lives, so another instance never mistakes our unsaved work
+        # for a crashed session's (and offers to take or delete it).
+        self._session_lock = QLockFile(str(recovery_dir() / f"{self._recovery_name}.lock"))
+        self._session_lock.tryLock(0)
         # Replaceable in tests: each returns what the user chose.
         self.ask_save: Callable[[str], str] = self._ask_save_dialog  # "save" | "discard" | "cancel"
         self.choose_open_path: Callable[[], str | None] = self._open_dialog
@@ -188,13 +203,20 @@ class FileManager(QObject):
     def write_recovery(self) -> None:
         if not self.modified:
             return
-        atomic_write(self.recovery_path, dump_team(self.controller.spec))
         note = {"original": str(self.controller.path) if self.controller.path else None, "saved_at": time.time()}
-        atomic_write(self.recovery_path.with_suffix(".json"), json.dumps(note))
+        try:
+            atomic_write(self.recovery_path, dump_team(self.controller.spec))
+            atomic_write(self.recovery_path.with_suffix(".json"), json.dumps(note))
+        except OSError as exc:  # a full disk must not interrupt editing; say so once in a while
+            self.message.emit(f"Could not write the recovery copy: {exc.strerror or exc}")
 
     def discard_recovery(self) -> None:
         self._autosave.stop()
         Recovery(self.recovery_path, None, 0).discard()
+
+    def release_session(self) -> None:
+        """The window is going away: its recovery file (if any) is no longer a live session's."""
+        self._session_lock.unlock()
 
     def restore(self, recovery: Recovery) -> bool:
         result = parse_team(recovery.yaml_path.read_bytes(), str(recovery.yaml_path))

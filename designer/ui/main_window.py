@@ -364,7 +364,11 @@ class MainWindow(QMainWindow):
         if path:
             from ..core.teamfile import atomic_write
 
-            atomic_write(path, text)
+            try:
+                atomic_write(path, text)
+            except OSError as exc:
+                self.files.show_error("Cannot export", f"{path} could not be written: {exc.strerror or exc}.")
+                return
             self.statusBar().showMessage(f"Exported {Path(path).name}", 6000)
 
     def _on_export_markdown(self) -> None:
@@ -400,6 +404,7 @@ class MainWindow(QMainWindow):
             return
         self.runs.shutdown()
         self.files.discard_recovery()
+        self.files.release_session()
         settings.put("window/geometry", self.saveGeometry())
         settings.put("window/state", self.saveState())
         event.accept()

@@ -143,8 +143,12 @@ def test_crash_recovery_offers_the_unsaved_design(make_main_window, qtbot, tmp_p
     first.actions["add_agent"].trigger()
     first.files.write_recovery()  # what the autosave timer does a few seconds after the edit
     edited = first.controller.spec
-    assert len(pending_recoveries()) == 1
-    # The first window "crashes": it never closes. A new session starts and is offered the work.
+    assert first.files.recovery_path.exists()
+    # While the first window is open, its unsaved work is not a crashed session's.
+    assert pending_recoveries() == []
+    # Then it "crashes": it never closes, and its process's lock goes with it. A new session
+    # starts and is offered the work.
+    first.files.release_session()
     second = make_main_window()
     offered = []
     second.ask_restore = lambda recovery: offered.append(recovery) or True
@@ -308,3 +312,16 @@ def test_failures_are_error_entries_not_dialogs(make_main_window, qtbot, tmp_pat
     assert error.agent == "planner" and error.text == "the scripted model has no reply left (its script has 2)"
     assert entries[-1].kind == "finished" and entries[-1].text.startswith("Failed:")
     assert w.errors == []  # nothing went to a dialog
+
+
+def test_save_as_next_to_a_tools_folder_updates_the_problems(make_main_window, qtbot, tmp_path):
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "mytools.py").write_text("def hello(name: str) -> str:\n    \"\"\"Greets.\"\"\"\n    return 'hi ' + name\n")
+    source = tmp_path / "elsewhere" / "team.yaml"
+    source.parent.mkdir()
+    source.write_text(SCRIPTED.replace("area: {builtin: calculate_rectangle_area}", 'area: {function: "mytools:hello"}'))
+    w = make_main_window(source)
+    qtbot.waitUntil(lambda: any("mytools" in p.message for p in w.controller.errors))
+    w.files.choose_save_path = lambda: str(tmp_path / "team.yaml")
+    w.actions["save_as"].trigger()
+    qtbot.waitUntil(lambda: not any("mytools" in p.message for p in w.controller.problems))

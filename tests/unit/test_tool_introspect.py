@@ -186,3 +186,12 @@ def test_validation_locates_bad_references_and_imports_nothing(tools: Path):
     assert found[(("tools", "web", "options", "retries"), "error")].hint == "its options: allow_hosts, max_bytes"
     assert not any(p.path[:2] == ("tools", "weather") for p in result.problems)
     assert not (tools / "IMPORTED").exists() and "weather" not in sys.modules
+
+
+def test_a_pathological_tool_module_is_a_problem_not_a_crash(tmp_path):
+    from designer.core.tool_introspect import IntrospectionError, parse_source
+
+    deep = tmp_path / "deep.py"
+    deep.write_text("def f(x: int) -> int:\n    return " + "-" * 200_000 + "1\n")
+    with pytest.raises(IntrospectionError):
+        parse_source(deep)
