@@ -19,7 +19,7 @@ def _validate(args: argparse.Namespace) -> int:
     status = 0
     probes = ProbeCache()  # warns about tool users on models whose last connection test failed
     for path in args.files:
-        result = validate_file(path, probe_results=probes)
+        result = validate_file(path, probe_results=probes, tool_folders=args.tools)
         for problem in result.problems:
             print(problem.format(), file=sys.stderr)
         if result.spec is None or has_errors(result.problems):
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(run)
     validate = sub.add_parser("validate", help="check team files; exit 2 with FILE:LINE:COL lines on problems")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--tools", metavar="DIR", action="append", default=[],
+                          help="another folder of tool modules, as for run (repeatable)")
     sub.add_parser("schema", help="print the JSON Schema of the team file format")
     shot = sub.add_parser("screenshot", help="render the main window with a team to a PNG")
     shot.add_argument("team", metavar="TEAM.yaml")

@@ -251,3 +251,13 @@ def test_console_script_and_module_agree(tmp_path: Path):
     script = Path(sys.executable).with_name("team-designer")
     done = subprocess.run([str(script), "validate", write(tmp_path, SCRIPTED)], capture_output=True, text=True, env=ENV)
     assert done.returncode == 0 and done.stdout.endswith(": ok\n")
+
+
+def test_validate_finds_tools_in_extra_folders(tmp_path: Path):
+    extra = tmp_path / "lib"
+    extra.mkdir()
+    (extra / "greet.py").write_text("def hello(name: str) -> str:\n    \"\"\"Says hello.\"\"\"\n    return name\n")
+    team = write(tmp_path, SCRIPTED.replace("agents:\n  a: {streaming: false}", "tools:\n  hi: {function: \"greet:hello\"}\nagents:\n  a: {streaming: false, tools: [hi]}"))
+    assert cli("validate", team).returncode == 2
+    done = cli("validate", team, "--tools", str(extra))
+    assert done.returncode == 0, done.stderr
