@@ -210,6 +210,16 @@ class TrustPolicy(Protocol):
     def untrusted(self, items: Sequence[CodeItem]) -> list[CodeItem]: ...
 
 
+def refused_items(items: Sequence[CodeItem], policy: TrustPolicy | None) -> list[CodeItem]:
+    """What of ``items`` the user has not trusted; with no policy, all of it (nothing runs unasked)."""
+    return list(items) if policy is None else policy.untrusted(items)
+
+
+def approved_files(items: Sequence[CodeItem]) -> dict[str, str]:
+    """File path -> SHA-256 of every module file the items list: what the loader may import."""
+    return {path: digest for item in items if item.kind == "module" for path, digest in item.files}
+
+
 class TrustAll:
     """Trusts everything: for tests and for callers that asked the user themselves."""
 

@@ -28,7 +28,7 @@ from autogen_core import CancellationToken
 from ..core import events as ev
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
-from ..core.trust import TrustPolicy, code_manifest, describe_items
+from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
@@ -296,9 +296,9 @@ class TeamRun:
     def _check_trust(self) -> None:
         """Refuse before anything is imported or started that the user has not trusted."""
         items = code_manifest(self.spec, self.locations, self.team_file)
-        refused = list(items) if self.trust is None else self.trust.untrusted(items)
+        refused = refused_items(items, self.trust)
         # The loader imports exactly these files, and refuses any that changed since this check.
-        self._tools.approved_files = {path: digest for item in items if item.kind == "module" for path, digest in item.files}
+        self._tools.approved_files = approved_files(items)
         if refused:
             raise UntrustedCodeError(
                 "this run would execute code that is not trusted yet:\n" + describe_items(refused)

@@ -17,7 +17,7 @@ from autogen_core import CancellationToken
 
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
-from ..core.trust import TrustPolicy, code_manifest, describe_items
+from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .tools import RunTools, ToolSetupError
 
 
@@ -51,9 +51,10 @@ async def try_tool(
 
     try:
         items = code_manifest(spec, locations, team_file, tool_ids=[tool_id])
-        refused = list(items) if trust is None else trust.untrusted(items)
+        refused = refused_items(items, trust)
         if refused:
             return done("not trusted yet, so not run:\n" + describe_items(refused), True)
+        tools.approved_files = approved_files(items)  # as in a run: only the files just trusted
         tool_spec = spec.tools[tool_id]
         if tool_spec.mcp is not None:
             source = tools.workbench(tool_id)
@@ -84,7 +85,7 @@ async def list_mcp_tools(
 ) -> list[dict[str, Any]]:
     """The tools an MCP server offers this team (name, description, parameters); starts and stops it."""
     items = code_manifest(spec, locations, team_file, tool_ids=[tool_id])
-    refused = list(items) if trust is None else trust.untrusted(items)
+    refused = refused_items(items, trust)
     if refused:
         raise ToolSetupError("not trusted yet, so not started:\n" + describe_items(refused))
     tools = RunTools(spec, locations)
