@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import urllib.error
 from dataclasses import dataclass
 from typing import Iterable, Iterator
+
+from ..core.masking import known_secrets, redact, remember_secret
+
+__all__ = ["PlainError", "explain", "known_secrets", "redact", "remember_secret"]
 
 _MAX_DETAIL = 240
 
@@ -23,34 +26,6 @@ class PlainError:
     #: refused | wrong_url | unauthorized | unknown_model | timeout | setup | http | other
     kind: str
     text: str
-
-
-#: Every key this process resolved (see designer.runtime.models.resolve_secret), so that error
-#: words from any server can be scrubbed before they become a run record, a log or a report.
-_KNOWN_SECRETS: set[str] = set()
-_KNOWN_LOCK = threading.Lock()
-
-
-def remember_secret(value: str) -> None:
-    with _KNOWN_LOCK:
-        _KNOWN_SECRETS.add(value)
-
-
-def known_secrets() -> list[str]:
-    with _KNOWN_LOCK:
-        return list(_KNOWN_SECRETS)
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret value (and its 8-character head and tail) replaced by ***.
-    Keys resolved earlier in this process are always included."""
-    for secret in [*secrets, *known_secrets()]:
-        if not secret or len(secret) < 6:
-            continue
-        text = text.replace(secret, "***")
-        if len(secret) >= 16:  # servers often echo a key partly: 'sk-abc...wxyz'
-            text = text.replace(secret[:8], "***").replace(secret[-8:], "***")
-    return text
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -9,11 +9,16 @@ Design notes, from AgentChat 0.7.5 behaviour pinned in tests/unit/test_agentchat
   ``state`` (``save_state`` -> new team -> ``load_state``).
 * Stop cancels the token, then after a short grace cancels the task that consumes
   ``run_stream()``: a token cancel alone can hang during a long async tool call.
+* Runs are isolated: several may share one loop (the window's worker, an evaluation).
+  A run's end cancels only the tasks it started (:mod:`.run_tasks`), never another's.
+* Nothing secret leaves a run: every event is masked (:mod:`designer.core.masking`)
+  before it is queued, streamed text through a per-speaker :class:`StreamMasker`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import os
@@ -26,14 +31,17 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
+from ..core.masking import StreamMasker, redact, redact_data, remember_secret
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .compiler import CompiledTeam, compile_team
 from .embedded import EmbeddedModelError
 from .models import ModelHooks, ModelSetupError
-from .neterrors import redact
+from .run_tasks import RunTasks
 from .tools import RunTools, ToolSetupError
+
+log = logging.getLogger(__name__)
 
 
 class _StoppedEarly(Exception):
@@ -141,6 +149,8 @@ class TeamRun:
         self._end_detail = ""
         self._stopping_since: float | None = None
         self._finish_requested = False
+        self._owned = RunTasks()
+        self._maskers: dict[tuple[str, str | None], StreamMasker] = {}
 
     # --- control (call from the loop's thread; other threads use loop.call_soon_threadsafe) --
 
@@ -180,10 +190,40 @@ class TeamRun:
     # --- the event stream -----------------------------------------------------------
 
     def _emit(self, event: ev.RunEvent) -> None:
+        if isinstance(event, ev.Chunk):
+            masker = self._maskers.get((event.agent, event.parent))
+            if masker is None:
+                masker = self._maskers[(event.agent, event.parent)] = StreamMasker()
+            event.text = masker.feed(event.text)
+            if not event.text:
+                return  # all of it may be the start of a secret: held until the next piece
+        else:
+            for held in self._flush_maskers():
+                self._queue.put_nowait(held)
+            _mask(event)
         self._seq += 1
         event.seq = self._seq
         event.t = round(time.monotonic() - self._start, 3)
         self._queue.put_nowait(event)
+
+    def _flush_maskers(self) -> list[ev.Chunk]:
+        """Streamed text held back by a masker, as chunks to show before anything else."""
+        out = []
+        for (agent, parent), masker in self._maskers.items():
+            held = masker.flush()
+            if held:
+                self._seq += 1
+                out.append(ev.Chunk(agent, text=held, parent=parent, seq=self._seq, t=round(time.monotonic() - self._start, 3)))
+        return out
+
+    def _register_secrets(self) -> None:
+        """Every key the run could see, known to the masker before any event is emitted:
+        the environment variables the file refers to, whether or not a model resolves them."""
+        refs = [m.api_key for m in self.spec.models.values() if m.api_key]
+        refs += [v for t in self.spec.tools.values() if t.mcp is not None for v in t.mcp.env.values()]
+        for ref in refs:
+            if ref.startswith("env:"):
+                remember_secret(os.environ.get(ref[4:]))
 
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
         assert self._loop is not None
@@ -213,7 +253,8 @@ class TeamRun:
         self._loop = asyncio.get_running_loop()
         self._start = time.monotonic()
         quiet_library_logs()
-        tasks_before = asyncio.all_tasks()
+        self._register_secrets()
+        log.info("run %s of %r (%s) starting", self.run_id, self.spec.name, self.spec.orchestration.pattern)
         self._emit(
             ev.RunStarted(
                 ev.TEAM,
@@ -229,27 +270,15 @@ class TeamRun:
         try:
             if self._end_reason == "stopped":
                 raise _StoppedEarly()
-            self._check_trust()
-            self._compiled = compile_team(
-                self.spec,
-                self._ask,
-                termination=self.termination,
-                model_override=self.model_override,
-                hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
-                tools=self._tools,
-            )
-            await self._start_tools()
-            from .translate import Translator
-
-            translator = Translator(self._compiled.coordinator, self._compiled.workers)
-            self._translator = translator
-            if self._finish_requested:
-                self._compiled.external.set()
-            if self.initial_state is not None:
-                await self._compiled.team.load_state(self.initial_state)
+            # In a task of this run's own, so whatever setup starts (MCP sessions, the
+            # runtime while loading state) is owned by this run and reaped with it.
+            setup = self._owned.create_task(self._setup())
+            self._token.link_future(setup)  # interruptible: Stop during a slow MCP server start
+            translator = await setup
         except _StoppedEarly:
             pass
         except Exception as exc:  # noqa: BLE001 - setup failures are reported as events
+            log.info("run %s could not start", self.run_id, exc_info=True)
             kind, message = _plain_error(exc)
             self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
             self._end_reason, self._end_detail = "error", message
@@ -258,7 +287,7 @@ class TeamRun:
                 raise  # the caller cancelled us, not the user's stop
             translator = None
         if translator is not None and self._end_reason is None:
-            self._consumer = asyncio.ensure_future(self._consume(translator))
+            self._consumer = self._owned.create_task(self._consume(translator))
             if self.termination.timeout:
                 self._timeout_handle = self._loop.call_later(self.termination.timeout, self._on_timeout)
         else:
@@ -274,16 +303,19 @@ class TeamRun:
                 self._token.cancel()
                 self._consumer.cancel()
             await self._tools.stop()  # MCP servers and executors end with the run, before the reaper
-            await self._reap(tasks_before)
+            await self._owned.cancel_pending()
             if self._compiled is not None:
                 await self._compiled.close()
             self._tools.cleanup()
         tokens = translator.tokens if translator else {}
+        for held in self._flush_maskers():
+            yield held
+        log.info("run %s ended: %s %s", self.run_id, self._end_reason or "completed", self._end_detail)
         self._seq += 1
         yield ev.Finished(
             ev.TEAM,
             reason=self._end_reason or "completed",
-            detail=self._end_detail,
+            detail=redact(self._end_detail),
             messages=translator.messages if translator else 0,
             prompt_tokens=sum(t["prompt"] for t in tokens.values()),
             completion_tokens=sum(t["completion"] for t in tokens.values()),
@@ -305,11 +337,27 @@ class TeamRun:
                 + "\n(the window asks before a run; on the command line, review it and add --trust)"
             )
 
-    async def _start_tools(self) -> None:
-        # Interruptible: Stop during a slow MCP server start must not wait for its timeout.
-        task = asyncio.ensure_future(self._tools.start())
-        self._token.link_future(task)
-        await task
+    async def _setup(self) -> Any:
+        """Check trust, compile the team, start its tools; the translator when ready."""
+        self._check_trust()
+        self._compiled = compile_team(
+            self.spec,
+            self._ask,
+            termination=self.termination,
+            model_override=self.model_override,
+            hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
+            tools=self._tools,
+        )
+        await self._tools.start()
+        from .translate import Translator
+
+        translator = Translator(self._compiled.coordinator, self._compiled.workers)
+        self._translator = translator
+        if self._finish_requested:
+            self._compiled.external.set()
+        if self.initial_state is not None:
+            await self._compiled.team.load_state(self.initial_state)
+        return translator
 
     async def _drain(self) -> AsyncIterator[ev.RunEvent]:
         while True:
@@ -325,19 +373,6 @@ class TeamRun:
                 return
             if item is not None:
                 yield item
-
-    async def _reap(self, tasks_before: set[asyncio.Task[Any]]) -> None:
-        """Cancel what a stopped team left running (its runtime's message handlers), so
-        nothing keeps working or logs errors after the run reported its end."""
-        current = asyncio.current_task()
-        leftovers = [t for t in asyncio.all_tasks() - tasks_before if t is not current and not t.done()]
-        for task in leftovers:
-            task.cancel()
-        if leftovers:
-            await asyncio.wait(leftovers, timeout=0.2)
-        for task in leftovers:
-            if task.done() and not task.cancelled():
-                task.exception()  # retrieved, so asyncio does not log it as unhandled
 
     def _on_timeout(self) -> None:
         if self._end_reason is None:
@@ -365,6 +400,7 @@ class TeamRun:
         except asyncio.CancelledError:
             self._end_reason = self._end_reason or "stopped"
         except Exception as exc:  # noqa: BLE001 - reported as an event, never a traceback
+            log.info("run %s failed", self.run_id, exc_info=True)
             if self._end_reason is None:
                 # Prefer the original exception the model client reported over AgentChat's string of it.
                 agent, error = self._model_failure or (self._current_speaker or ev.TEAM, exc)
@@ -375,6 +411,7 @@ class TeamRun:
             try:
                 self.state = await asyncio.wait_for(asyncio.shield(team.save_state()), 0.2)
             except BaseException:  # noqa: BLE001 - state after a cancel is best effort
+                log.debug("run %s: no state saved after its end", self.run_id, exc_info=True)
                 self.state = None
             self._queue.put_nowait(_DONE)
 
@@ -396,3 +433,14 @@ class TeamRun:
         coordinator = self._compiled.coordinator if self._compiled else None
         # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
         return coordinator is not None and reason.endswith(f"{coordinator!r} answered")
+
+
+def _mask(event: ev.RunEvent) -> None:
+    """Replace every secret the process knows in the event's text fields, in place."""
+    for item in dataclasses.fields(event):
+        value = getattr(event, item.name)
+        if isinstance(value, str):
+            if value:
+                setattr(event, item.name, redact(value))
+        elif isinstance(value, (list, dict)) and value:
+            setattr(event, item.name, redact_data(value))

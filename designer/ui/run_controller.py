@@ -7,10 +7,15 @@ signals at all: it puts run events on a thread-safe queue that a ~30 ms GUI time
 drains, coalescing streamed chunks, and commands go the other way through
 ``loop.call_soon_threadsafe``. The GUI thread never waits on the worker, except for
 the bounded wait when the application quits.
+
+One worker runs any number of runs side by side in its loop (the engine isolates them),
+each under a key: the window's own run, and runs started for comparisons or evaluations.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 import queue
 import threading
 import time
@@ -24,6 +29,8 @@ from ..core.spec import TeamSpec
 if TYPE_CHECKING:
     import asyncio
 
+log = logging.getLogger(__name__)
+
 DRAIN_INTERVAL_MS = 30
 #: After this many queued events the worker yields the interpreter lock for a moment, so a
 #: model streaming at full speed cannot starve the GUI thread.
@@ -36,12 +43,13 @@ class RunWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.outbox: queue.SimpleQueue[ev.RunEvent | None] = queue.SimpleQueue()
+        #: (run key, event), and (run key, None) when that run has ended.
+        self.outbox: queue.SimpleQueue[tuple[str, ev.RunEvent | None]] = queue.SimpleQueue()
         self.loop: "asyncio.AbstractEventLoop | None" = None
         self.ready = threading.Event()
-        self._run: Any = None
+        self._runs: dict[str, Any] = {}
         self._warm = False
-        self._task: "asyncio.Task[None] | None" = None
+        self._tasks: "set[asyncio.Task[None]]" = set()
 
     @Slot()
     def serve(self) -> None:
@@ -68,17 +76,17 @@ class RunWorker(QObject):
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(fn, *args)
 
-    def start_run(self, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
-        self._call(self._begin, spec, task, options)
+    def start_run(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
+        self._call(self._begin, key, spec, task, options)
 
-    def stop(self) -> None:
-        self._call(self._stop)
+    def stop(self, key: str) -> None:
+        self._call(self._control, key, "stop")
 
-    def finish_turn(self) -> None:
-        self._call(self._finish_turn)
+    def finish_turn(self, key: str) -> None:
+        self._call(self._control, key, "finish_turn")
 
-    def provide_input(self, text: str, request_id: str) -> None:
-        self._call(self._provide_input, text, request_id)
+    def provide_input(self, key: str, text: str, request_id: str) -> None:
+        self._call(self._control, key, "provide_input", text, request_id)
 
     def shutdown(self) -> None:
         if self.loop is not None and not self.loop.is_closed():
@@ -86,15 +94,16 @@ class RunWorker(QObject):
 
     # --- in the worker thread -------------------------------------------------------------------
 
-    def _begin(self, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
+    def _begin(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
         try:
-            self._start(spec, task, options)
+            self._start(key, spec, task, options)
         except Exception as exc:  # noqa: BLE001 - the GUI must hear that the run ended
-            self.outbox.put(ev.Error(ev.TEAM, message=f"the run could not start: {exc}", kind="internal"))
-            self.outbox.put(ev.Finished(ev.TEAM, reason="error", detail=str(exc)))
-            self.outbox.put(None)
+            log.warning("run %s could not start", key, exc_info=True)
+            self.outbox.put((key, ev.Error(ev.TEAM, message=f"the run could not start: {exc}", kind="internal")))
+            self.outbox.put((key, ev.Finished(ev.TEAM, reason="error", detail=str(exc))))
+            self.outbox.put((key, None))
 
-    def _start(self, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
+    def _start(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
         # Imported here, in the worker, on the first run: AgentChat costs ~0.7 s to import
         # and the window must be up before that.
         import gc
@@ -104,36 +113,31 @@ class RunWorker(QObject):
         if not self._warm:
             gc.freeze()  # AgentChat's modules, just imported, stay for the whole session
             self._warm = True
-        self._run = TeamRun(spec, task, **options)
+        run = self._runs[key] = TeamRun(spec, task, **options)
         assert self.loop is not None
-        self._task = self.loop.create_task(self._pump(self._run))
+        pump = self.loop.create_task(self._pump(key, run))
+        self._tasks.add(pump)
+        pump.add_done_callback(self._tasks.discard)
 
-    async def _pump(self, run: Any) -> None:
+    async def _pump(self, key: str, run: Any) -> None:
         import asyncio
 
         count = 0
         try:
             async for event in run.events():
-                self.outbox.put(event)
+                self.outbox.put((key, event))
                 count += 1
                 if count % _YIELD_EVERY == 0:
                     time.sleep(0.002)  # release the GIL so the GUI thread can drain
                 await asyncio.sleep(0)
         finally:
-            self._run = None
-            self.outbox.put(None)  # end of this run
+            self._runs.pop(key, None)
+            self.outbox.put((key, None))  # end of this run
 
-    def _stop(self) -> None:
-        if self._run is not None:
-            self._run.stop()
-
-    def _finish_turn(self) -> None:
-        if self._run is not None:
-            self._run.finish_turn()
-
-    def _provide_input(self, text: str, request_id: str) -> None:
-        if self._run is not None:
-            self._run.provide_input(text, request_id)
+    def _control(self, key: str, method: str, *args: Any) -> None:
+        run = self._runs.get(key)
+        if run is not None:
+            getattr(run, method)(*args)
 
 
 def coalesce(events: list[ev.RunEvent]) -> list[ev.RunEvent]:
@@ -154,16 +158,26 @@ def coalesce(events: list[ev.RunEvent]) -> list[ev.RunEvent]:
 
 
 class RunController(QObject):
-    """The GUI side of runs: starts the worker thread lazily and delivers events in the GUI thread."""
+    """The GUI side of runs: starts the worker thread lazily and delivers events in the GUI thread.
 
-    events = Signal(list)  # list[RunEvent], already coalesced
+    ``start``/``stop``/... drive the window's own run (one at a time; ``events`` and
+    ``runningChanged`` are about it). ``start_run`` starts further runs beside it, each
+    with a key, reported through ``runEvents`` and ``runEnded``.
+    """
+
+    events = Signal(list)  # list[RunEvent] of the window's run, already coalesced
     runningChanged = Signal(bool)  # noqa: N815 - Qt naming
+    runEvents = Signal(str, list)  # noqa: N815 - (key, coalesced events) of every run
+    runEnded = Signal(str)  # noqa: N815 - a run's key, after its last events
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: RunWorker | None = None
         self._running = False
+        self._primary: str | None = None
+        self._active: set[str] = set()
+        self._keys = itertools.count(1)
         self.started_at = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
@@ -171,7 +185,13 @@ class RunController(QObject):
 
     @property
     def running(self) -> bool:
+        """Whether the window's own run is going."""
         return self._running
+
+    @property
+    def active_runs(self) -> frozenset[str]:
+        """Keys of every run not yet ended (the window's included)."""
+        return frozenset(self._active)
 
     def _ensure_worker(self) -> RunWorker:
         if self._worker is None:
@@ -185,59 +205,80 @@ class RunController(QObject):
         return self._worker
 
     def start(self, spec: TeamSpec, task: str, **options: Any) -> None:
+        """Start the window's run (on a snapshot the caller froze)."""
         if self._running:
             raise RuntimeError("a run is already in progress")
-        worker = self._ensure_worker()
+        self._primary = self.start_run(spec, task, **options)
         self._running = True
         self.started_at = time.monotonic()
-        worker.start_run(spec, task, options)
-        self._timer.start()
         self.runningChanged.emit(True)
 
-    def stop(self) -> None:
-        if self._worker is not None and self._running:
-            self._worker.stop()
+    def start_run(self, spec: TeamSpec, task: str, **options: Any) -> str:
+        """Start a run beside any others in the same worker; returns its key."""
+        worker = self._ensure_worker()
+        key = f"run-{next(self._keys)}"
+        self._active.add(key)
+        worker.start_run(key, spec, task, options)
+        self._timer.start()
+        return key
 
-    def finish_turn(self) -> None:
-        if self._worker is not None and self._running:
-            self._worker.finish_turn()
+    def stop(self, key: str | None = None) -> None:
+        """Stop a run (default: the window's)."""
+        self._command("stop", key)
 
-    def provide_input(self, text: str, request_id: str) -> None:
-        if self._worker is not None and self._running:
-            self._worker.provide_input(text, request_id)
+    def finish_turn(self, key: str | None = None) -> None:
+        self._command("finish_turn", key)
+
+    def provide_input(self, text: str, request_id: str, key: str | None = None) -> None:
+        self._command("provide_input", key, text, request_id)
+
+    def _command(self, name: str, key: str | None, *args: Any) -> None:
+        key = key or (self._primary if self._running else None)
+        if self._worker is not None and key in self._active:
+            getattr(self._worker, name)(key, *args)
 
     @Slot()
     def _on_drain(self) -> None:
         if self._worker is None:
             return
-        batch: list[ev.RunEvent] = []
-        ended = False
+        # Grouped per run, in arrival order; a run's end closes its group.
+        batches: dict[str, list[ev.RunEvent]] = {}
+        ended: list[str] = []
         while True:
             try:
-                item = self._worker.outbox.get_nowait()
+                key, item = self._worker.outbox.get_nowait()
             except queue.Empty:
                 break
             if item is None:
-                ended = True
-                break
-            batch.append(item)
-        if batch:
-            self.events.emit(coalesce(batch))
-        if ended:
-            self._running = False
+                ended.append(key)
+                if key == self._primary:
+                    break  # the window's next run must not share a batch with this one
+                continue
+            batches.setdefault(key, []).append(item)
+        for key, batch in batches.items():
+            merged = coalesce(batch)
+            if key == self._primary:
+                self.events.emit(merged)
+            self.runEvents.emit(key, merged)
+        for key in ended:
+            self._active.discard(key)
+            self.runEnded.emit(key)
+            if key == self._primary:
+                self._primary = None
+                self._running = False
+                self.runningChanged.emit(False)
+        if not self._active and self._worker.outbox.empty():
             self._timer.stop()
-            self.runningChanged.emit(False)
-            if not self._worker.outbox.empty():  # another run's events already queued
-                self._timer.start()
 
     def shutdown(self, timeout_s: float = 3.0) -> None:
         """Stop any run and the worker thread (used when the window closes)."""
         if self._worker is None or self._thread is None:
             return
-        if self._running:
-            self._worker.stop()
+        if self._active:
+            for key in list(self._active):
+                self._worker.stop(key)
             deadline = time.monotonic() + timeout_s
-            while self._running and time.monotonic() < deadline:
+            while self._active and time.monotonic() < deadline:
                 self._on_drain()
                 time.sleep(0.02)
         self._worker.shutdown()

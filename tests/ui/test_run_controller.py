@@ -131,3 +131,39 @@ termination: {max_messages: 6}
     qtbot.waitUntil(lambda: not runs.running, timeout=5000)
     assert runs.received[-1].type == "finished" and runs.received[-1].reason == "stopped"
     assert not [e for e in runs.received if e.type == "message" and e.agent == "a"]
+
+
+def test_three_runs_side_by_side_in_one_worker_each_get_their_own_events(qtbot, runs):
+    """One worker thread, one loop, three teams at once: each run's events arrive under its
+    own key, complete, and the window's run signals (``events``) see only the window's run."""
+    def team(name: str, replies: list[str]):
+        return parse_team(f"""
+schema: team-designer/v1
+name: {name}
+default_model: s
+models:
+  s: {{provider: scripted, responses: {replies!r}}}
+agents:
+  a: {{streaming: true}}
+orchestration: {{pattern: round_robin, participants: [a]}}
+termination: {{max_messages: {len(replies) + 1}}}
+""").spec
+
+    by_key: dict[str, list] = {}
+    ended: list[str] = []
+    runs.runEvents.connect(lambda key, batch: by_key.setdefault(key, []).extend(batch))
+    runs.runEnded.connect(ended.append)
+    window_run = ["w1", "w2"]
+    runs.start(team("window", window_run), "window task")
+    keys = {
+        runs.start_run(team("x", ["x1", "x2", "x3"]), "task x"): ["task x", "x1", "x2", "x3"],
+        runs.start_run(team("y", ["y1"]), "task y"): ["task y", "y1"],
+    }
+    qtbot.waitUntil(lambda: len(ended) == 3, timeout=30000)
+    assert not runs.active_runs and not runs.running
+    for key, expected in keys.items():
+        events = by_key[key]
+        assert [e.content for e in events if e.type == "message"] == expected
+        assert events[-1].type == "finished" and events[-1].reason == "termination"
+    assert [e.content for e in runs.received if e.type == "message"] == ["window task", *window_run]
+    assert {e.team for e in runs.received if e.type == "started"} == {"window"}
