@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .. import __version__
 
 SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "models")
+#: Accepted anywhere before a ``--`` (``team-designer -v run x.yaml`` or ``... run x.yaml -v``).
+VERBOSE_FLAGS = ("-v", "--verbose")
+_VERBOSE_HELP = "also print debug lines (and AutoGen's log) on stderr; accepted anywhere on the command line"
+
+log = logging.getLogger(__name__)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -56,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="team-designer", description="Design, run and share multi-agent teams on AutoGen AgentChat.")
     parser.add_argument("--version", action="version", version=f"team-designer {__version__}")
+    parser.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = sub.add_parser("run", help="run a team in the terminal")
     add_arguments(run)
@@ -73,23 +80,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_verbose(args: Sequence[str]) -> tuple[list[str], bool]:
+    """The arguments without -v/--verbose, and whether it was given. Taken out before parsing
+    so every subcommand (and nested one, like ``models test``) accepts it in any position;
+    ``--`` ends the search, so a literal "-v" after it stays an argument."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    kept = [a for a in args[:end] if a not in VERBOSE_FLAGS]
+    return kept + args[end:], len(kept) < end
+
+
+def _start_logging(verbose: bool, command: str, *, gui: bool = False) -> None:
+    from ..core.logs import setup_logging
+
+    # The window has no terminal to warn on; its Show log dialog says when there is no file.
+    path = setup_logging(verbose, warn=not gui)
+    # Version and command only: arguments can be task text, file names or keys.
+    log.info("team-designer %s: %s (Python %d.%d.%d, %s)", __version__, command, *sys.version_info[:3], sys.platform)
+    log.debug("log file: %s", path or "none")
+
+
+def _logged(command: str, action: Callable[[], int]) -> int:
+    """Runs a command, leaving its outcome (and a crash's traceback) in the log."""
+    try:
+        code = action()
+    except Exception:
+        log.critical("%s crashed", command, exc_info=True)
+        raise
+    log.info("%s ended with exit code %s", command, code)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list, verbose = split_verbose(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version"):
         gui = _Parser(prog="team-designer", description="Open the designer window (subcommands: run, validate, schema, screenshot, models).")
         gui.add_argument("file", nargs="?", help="a team file to open")
+        gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)
+        _start_logging(verbose, "window", gui=True)
         from ..ui.app import run_app
 
-        return run_app(args.file)
+        return _logged("window", lambda: run_app(args.file))
     args = build_parser().parse_args(args_list)
+    command = " ".join(filter(None, (args.command, getattr(args, "models_command", None))))
+    _start_logging(verbose, command)
     if args.command == "run":
         from .run import run_command
 
-        return run_command(args)
+        return _logged(command, lambda: run_command(args))
     if args.command == "models":
         from .models import models_command
 
-        return models_command(args)
+        return _logged(command, lambda: models_command(args))
     handlers = {"validate": _validate, "schema": _schema, "screenshot": _screenshot}
-    return handlers[args.command](args)
+    return _logged(command, lambda: handlers[args.command](args))

@@ -10,34 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .paths import data_dir
 from .providers import effective_base_url
 from .spec import ModelSpec
 
-#: Overrides the data folder (tests point it at a temporary folder).
-DATA_DIR_ENV = "TEAM_DESIGNER_DATA_DIR"
 CACHE_NAME = "probe-results.json"
 _MAX_RECORDS = 500
 
-
-def data_dir() -> Path:
-    """The per-user data folder (created on first write, not here)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "team-designer"
+log = logging.getLogger(__name__)
 
 
 def probe_key(model: ModelSpec) -> str:
@@ -100,6 +87,7 @@ class ProbeCache(Mapping[str, ProbeRecord]):
                 self._records = {k: ProbeRecord.from_json(v) for k, v in raw.get("results", {}).items()}
             except (OSError, ValueError, TypeError, AttributeError):
                 self._records = {}  # a damaged cache only costs a re-test
+                log.warning("ignoring the unreadable probe cache %s", self.path, exc_info=True)
             self._stamp = stamp
         return self._records
 

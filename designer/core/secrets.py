@@ -10,8 +10,13 @@ file of ours would be exactly the leak this module exists to prevent.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+
+from .masking import remember_secret
+
+log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "team-designer"
 
@@ -79,6 +84,8 @@ def store_key(name: str, value: str, *, env_var: str | None = None) -> StoredKey
         try:
             keyring.set_password(KEYRING_SERVICE, entry, value)
         except KeyringError as exc:
+            remember_secret(value)  # a backend's error text might quote what it was given: masked in the log
+            log.warning("the keyring %s refused to store %r", status.backend, entry, exc_info=True)
             status = KeyringStatus(False, status.backend, f"the system keyring refused the key ({type(exc).__name__})")
         else:
             return StoredKey(f"keyring:{entry}", True,

@@ -9,6 +9,7 @@ Blocking and Qt-free: the Models dialog calls it from a worker thread.
 from __future__ import annotations
 
 import json
+import logging
 import urllib.request
 from typing import Any
 
@@ -16,6 +17,8 @@ from ..core.providers import effective_base_url, guess_preset
 from ..core.spec import ModelSpec
 from .models import ModelSetupError, resolve_secret
 from .neterrors import explain
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 8.0
 _MAX_BYTES = 4_000_000
@@ -62,6 +65,7 @@ def list_models(spec: ModelSpec, *, timeout: float = DEFAULT_TIMEOUT_S) -> list[
     try:
         data = _get_json(url, headers, timeout)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
+        log.info("listing the models at %s failed", url, exc_info=True)  # the sentence drops the traceback
         raise ModelListError(explain(exc, url=url, provider=spec.provider, timeout=timeout, secrets=[key or ""]).text) from None
     names = _names(data, kind)
     if names is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from pydantic import BaseModel
 from . import embedded_model
 from .embedded_model import N_CTX, EmbeddedModelError, gguf_path, shared_llama
 from .embedded_prompt import render_chatml, text_of, tool_schema
+
+log = logging.getLogger(__name__)
 
 # The embedded model's public face: callers import these from here.
 __all__ = ["EmbeddedChatCompletionClient", "EmbeddedModelError", "MODEL_INFO", "gguf_path", "render_chatml", "shared_llama"]
@@ -134,6 +137,8 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
                 loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
             except RuntimeError:  # the loop closed: the run that wanted this is gone
                 stop.set()
+                if kind == "error":  # nobody is left to report it to
+                    log.debug("the embedded model failed after its run ended", exc_info=value)
 
         def work() -> None:
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from ..core.providers import DEFAULT_BASE_URLS, default_key_env, effective_model
 from ..core.secrets import KEYRING_SERVICE
 from ..core.spec import ModelSpec, ScriptedReply
 from .neterrors import remember_secret
+
+log = logging.getLogger(__name__)
 
 
 class ModelSetupError(RuntimeError):
@@ -86,6 +89,8 @@ def build_client(
     connection test sets both so a dead server fails fast instead of retrying with back-off.
     """
     what = f"model {model_id!r}"
+    # Which client each run talks to, never its key: the first question about a failed run.
+    log.debug("%s: %s client for %r at %s", what, spec.provider, spec.model, spec.base_url or "its default address")
     options = _options(spec)
     if spec.provider == "embedded":
         from .embedded import EmbeddedChatCompletionClient

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -24,6 +25,8 @@ from ..core.providers import effective_base_url, effective_model_info
 from ..core.spec import ModelInfoSpec, ModelSpec
 from .models import ModelSetupError, build_client, resolve_secret
 from .neterrors import explain, redact
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 60.0
 _REPLY_EXCERPT = 120
@@ -183,13 +186,15 @@ async def probe_model(spec: ModelSpec, model_id: str, *, timeout: float = DEFAUL
             if forced and report.valid_arguments:
                 report.notes.append("the model did call the tool: set model_info.function_calling to true")
     except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence in the report
+        # The sentence drops the traceback; the log keeps it (keys masked) for a bug report.
+        log.info("connection test of model %r failed", model_id, exc_info=True)
         words = explain(exc, url=url, model=spec.model, provider=spec.provider, timeout=timeout, secrets=secrets)
         report.error, report.error_kind = words.text, words.kind
     finally:
         try:
             await client.close()
         except Exception:  # noqa: BLE001 - closing a broken connection must not hide the report
-            pass
+            log.debug("closing the client of model %r failed", model_id, exc_info=True)
     return report
 
 

@@ -8,6 +8,7 @@ as a run: the caller passes its policy, and untrusted code is refused before any
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .tools import RunTools, ToolSetupError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ async def try_tool(
         try:
             value = await tool.run_json(dict(arguments), CancellationToken(), call_id="try")
         except Exception as exc:  # noqa: BLE001 - shown as the error result an agent would see
+            log.info("trying tool %r: it raised", tool_id, exc_info=True)  # the traceback helps the tool's author
             return done(f"{type(exc).__name__}: {exc}" if not isinstance(exc, (TimeoutError, ToolSetupError)) else str(exc), True)
         return done(tool.return_value_as_string(value), False)
     except ToolSetupError as exc:

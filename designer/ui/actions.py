@@ -68,6 +68,7 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
         ("zoom_reset", "&Actual size", "Ctrl+0", "Reset the canvas zoom", None),
         ("fit", "&Fit to window", "Ctrl+9", "Show every agent", None),
         ("about", "&About Team Designer", None, "Versions of Team Designer, AutoGen, Qt and Python", None),
+        ("show_log", "Show &log…", None, "The log file, to attach to a bug report", None),
         ("shortcuts", "&Keyboard shortcuts", Key.HelpContents, "List every keyboard shortcut", None),
     ]
     actions = Actions()
@@ -114,6 +115,8 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a["shortcuts"])
+    help_menu.addAction(a["show_log"])
+    help_menu.addSeparator()
     help_menu.addAction(a["about"])
 
     toolbar = w.addToolBar("Main")

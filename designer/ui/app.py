@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
-
+from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
@@ -12,6 +13,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION
+
+log = logging.getLogger(__name__)
 
 
 def dark_palette() -> QPalette:
@@ -63,8 +66,21 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def log_uncaught_exceptions() -> None:
+    """An exception escaping a slot is printed by Qt and forgotten; keep it in the log file too,
+    then let the previous hook print it as before."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught exception", exc_info=(kind, value, tb))
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+
 def run_app(file: str | None = None) -> int:
     app = make_application()
+    log_uncaught_exceptions()
     from .main_window import MainWindow
 
     window = MainWindow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,6 +30,8 @@ from .tools_menu import ToolsMenu
 from .trust_dialog import ask_with_dialog, gui_trust_path
 from .transcript_view import TranscriptWidget
 
+log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
     def __init__(self, *, restore_settings: bool = True) -> None:
@@ -40,6 +43,7 @@ class MainWindow(QMainWindow):
         self.probe_cache = ProbeCache()
         self.controller.probe_results = self.probe_cache
         self.models_dialog: ModelsDialog | None = None
+        self.log_dialog: Any = None  # a LogDialog once Help ▸ Show log was used (imported then)
         self.files = FileManager(self.controller, self)
         self.runs = RunController(self)
         #: Replaceable in tests: choose a run's task and options (None = cancelled).
@@ -79,7 +83,7 @@ class MainWindow(QMainWindow):
         self.actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
             "new", "open", "save", "save_as", "close", "quit", "delete", "duplicate", "select_all", "add_agent",
             "rename", "auto_layout", "run", "stop", "finish_turn", "export_markdown", "export_jsonl", "zoom_in",
-            "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "models")})
+            "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "show_log", "models")})
         undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
@@ -367,6 +371,7 @@ class MainWindow(QMainWindow):
             try:
                 atomic_write(path, text)
             except OSError as exc:
+                log.warning("exporting the transcript to %s failed", path, exc_info=True)
                 self.files.show_error("Cannot export", f"{path} could not be written: {exc.strerror or exc}.")
                 return
             self.statusBar().showMessage(f"Exported {Path(path).name}", 6000)
@@ -384,6 +389,11 @@ class MainWindow(QMainWindow):
 
     def _on_shortcuts(self) -> None:
         ShortcutsDialog([*self.actions.all.values(), self.undo_action, self.redo_action], self).exec()
+
+    def _on_show_log(self) -> None:
+        from .log_dialog import show_log_dialog  # on first use: not part of the window's cold start
+
+        self.log_dialog = show_log_dialog(self, self.log_dialog)
 
     # --- window ---------------------------------------------------------------------------------
 

@@ -6,10 +6,13 @@ Tests never touch the user's real settings: the test fixtures enable Qt's test m
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
 
 ORGANIZATION = "TeamDesigner"
 APPLICATION = "Team Designer"
@@ -57,6 +60,7 @@ def get(key: str) -> Any:
         try:
             return int(value)
         except (TypeError, ValueError):
+            log.debug("setting %s holds %r, not a number: using %r", key, value, setting.default)
             return setting.default
     return value if value is not None else setting.default
 

@@ -10,6 +10,7 @@ blocks and no signal crosses threads. Code that is not trusted yet is asked abou
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 import time
@@ -37,6 +38,8 @@ from ..core.spec import TeamSpec
 from ..core.tool_catalog import describe_tool
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import CodeItem, TrustPolicy, code_manifest
+
+log = logging.getLogger(__name__)
 
 POLL_MS = 30
 _UNSET = "(not set)"
@@ -261,6 +264,7 @@ class ToolTryDialog(QDialog):
             try:
                 self._results.put((kind, work()))
             except Exception as exc:  # noqa: BLE001 - shown in the dialog, never raised in a thread
+                log.info("trying tool %r failed", self.tool_id, exc_info=True)  # the dialog shows one line of it
                 self._results.put(("failed", f"{type(exc).__name__}: {exc}"))
 
         self.running = True
