@@ -122,13 +122,30 @@ def import_command(args: argparse.Namespace) -> int:
     except OaiConfigError as exc:
         print(f"{args.config}: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    report = import_oai_config(spec, entries)
+    try:
+        report = import_oai_config(spec, entries)
+    except ValueError as exc:  # an entry whose values no model entry can hold (pydantic says which)
+        print(f"{args.config}: error: an entry cannot be imported: {_first_line(exc)}", file=sys.stderr)
+        return EXIT_INVALID
     if report.added:
-        save_team(report.spec, args.team)
+        try:
+            save_team(report.spec, args.team)
+        except OSError as exc:
+            # A read-only folder, a vanished folder, a folder in the file's place: say so, exit 2.
+            print(f"{args.team}: error: cannot save the team file: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INVALID
     print(report.text())
     if report.env_vars:
         print(f"Before running, set: {', '.join(report.env_vars)}")
     return EXIT_OK
+
+
+def _first_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):  # a pydantic ValidationError: field and reason, never the value (it may be a key)
+        first = errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def models_command(args: argparse.Namespace) -> int:

@@ -233,7 +233,7 @@ def option_problems(builtin: BuiltinTool, options: Mapping[str, object]) -> list
             accepted = ", ".join(known) or "none"
             out.append((name, f"{builtin.id} has no option {name!r}", f"its options: {accepted}"))
         elif option.kind == "hosts":
-            if not isinstance(value, list) or not all(isinstance(h, str) and _HOST_RE.match(h) for h in value):
+            if not isinstance(value, list) or not all(isinstance(h, str) and _HOST_RE.fullmatch(h) for h in value):
                 out.append((name, f"{name} must be a list of host names", "e.g. [example.com, '*.wikipedia.org', 127.0.0.1]"))
         elif option.kind == "bytes":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= workspace.MAX_BYTES_LIMIT:

@@ -149,7 +149,7 @@ def rename_agent(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     new = new.strip()
     if new == old:
         return spec
-    if not _ID_RE.match(new):
+    if not _ID_RE.fullmatch(new):
         raise EditError("a name uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
     if new in RESERVED_AGENT_IDS:
         raise EditError(f"{new!r} is reserved")
@@ -324,7 +324,7 @@ def rename_model(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     new = new.strip()
     if new == old:
         return spec
-    if not _ID_RE.match(new):
+    if not _ID_RE.fullmatch(new):
         raise EditError("a model id uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
     if new in spec.models:
         raise EditError(f"a model named {new!r} already exists")

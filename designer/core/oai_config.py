@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from .edits import unique_id
 from .providers import GEMINI_BASE_URL, PRESETS, default_key_env
+from .safefile import describe_os_error, read_regular_file
 from .secrets import StoredKey, is_reference, store_key
 from .spec import ModelSpec, TeamSpec
 
@@ -46,6 +47,8 @@ def parse_oai_config(text: str) -> list[dict[str, Any]]:
     except json.JSONDecodeError as exc:
         # Position only: the message must not quote the file, which holds keys.
         raise OaiConfigError(f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except ValueError:  # an integer of thousands of digits (int() refuses past 4300)
+        raise OaiConfigError("not valid JSON: a number is far too long") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -59,11 +62,12 @@ def parse_oai_config(text: str) -> list[dict[str, Any]]:
 def read_oai_config(path: str | Path) -> list[dict[str, Any]]:
     file = Path(path)
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
+        data = read_regular_file(file, MAX_FILE_BYTES)  # a FIFO must not block the import
+        if len(data) > MAX_FILE_BYTES:
             raise OaiConfigError("the file is larger than an OAI_CONFIG_LIST can be (1 MB)")
-        text = file.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except OSError as exc:
-        raise OaiConfigError(f"cannot read {file}: {exc.strerror or exc}") from None
+        raise OaiConfigError(f"cannot read {file}: {describe_os_error(exc)}") from None
     except UnicodeDecodeError:
         raise OaiConfigError(f"{file} is not UTF-8 text") from None
     return parse_oai_config(text)
@@ -74,7 +78,7 @@ def _model_spec(entry: dict[str, Any]) -> ModelSpec | str:
     api_type = str(entry.get("api_type") or "openai").lower()
     name = entry["model"].strip()
     base_url = entry.get("base_url") or None
-    if base_url is not None and not re.match(r"^https?://\S+$", str(base_url)):
+    if base_url is not None and not re.fullmatch(r"https?://\S+", str(base_url)):
         return "its base_url is not an http(s) URL"
     if api_type == "azure":
         return ModelSpec(provider="azure_openai", model=name, deployment=entry.get("azure_deployment") or name,
@@ -104,7 +108,10 @@ def import_oai_config(
     by_value: dict[str, StoredKey] = {}  # one keyring entry per distinct key
     claimed_vars: set[str] = set()
     for i, entry in enumerate(entries):
-        made = _model_spec(entry)
+        try:
+            made = _model_spec(entry)
+        except ValueError as exc:  # a value no model entry can hold (pydantic's ValidationError)
+            made = f"a value is not valid for a model entry ({_invalid_fields(exc)})"
         label = f"entry {i + 1} ({entry['model'].strip()[:60]})"
         if isinstance(made, str):
             report.messages.append(f"Skipped {label}: {made}.")
@@ -139,3 +146,12 @@ def import_oai_config(
     # Re-validate: model_copy skips validation, and a file must never hold a non-reference.
     TeamSpec.model_validate(report.spec.model_dump(by_alias=True))
     return report
+
+
+def _invalid_fields(exc: ValueError) -> str:
+    """The names of the fields a validation error is about; never their values (one may be a key)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        names = [".".join(str(p) for p in e.get("loc", ())) for e in errors()]
+        return ", ".join(n for n in names if n) or "unknown field"
+    return "unknown field"

@@ -15,17 +15,31 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_ID = "team-designer/v1"
 SCHEMA_PREFIX = "team-designer/"
 
+# `$` is what JSON Schema and pydantic (Rust regex) read as "end of text"; Python's `re` lets it
+# match before a final newline too, so Python code must use fullmatch (see is_identifier).
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 _ID_RE = re.compile(ID_PATTERN)
+
+
+def is_identifier(text: str) -> bool:
+    """True for a valid agent/model/tool/input id — exactly what the run accepts ('a\\n' is not)."""
+    return _ID_RE.fullmatch(text) is not None
+
+
 #: Agent ids AgentChat uses for itself (the task's source) or we use for team-level events.
 RESERVED_AGENT_IDS = frozenset({"user", "team"})
 #: The model every file can use without declaring it: SmolLM2 running in-process.
 EMBEDDED_MODEL_ID = "embedded"
+
+#: The most agents a team can have. AgentChat checks a graph (and a sequence, which is a graph)
+#: with a recursive search whose depth is the longest chain; past about 900 agents a run would
+#: fail with RecursionError, so validation refuses such a team up front, with room to spare.
+MAX_AGENTS = 500
 
 #: Applied when a file has no ``termination`` block, and written back on save so it is visible.
 DEFAULT_MAX_MESSAGES = 20
@@ -107,16 +121,27 @@ class ModelSpec(_Record):
         return self
 
 
+def _no_nul(value: str) -> str:
+    # The OS cannot take NUL in a path, argument or environment value: say so before a run tries.
+    if "\0" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+#: Text handed to the operating system (paths, program arguments, environment values).
+OsText = Annotated[str, AfterValidator(_no_nul)]
+
+
 class McpServerSpec(_Record):
     """An MCP server started over stdio when a run needs it (never when a file is opened)."""
 
-    command: str = Field(min_length=1, description="The program to start, e.g. 'npx' or 'uvx'.")
-    args: list[str] = Field(default_factory=list)
-    env: dict[str, str] = Field(
+    command: OsText = Field(min_length=1, description="The program to start, e.g. 'npx' or 'uvx'.")
+    args: list[OsText] = Field(default_factory=list)
+    env: dict[OsText, OsText] = Field(
         default_factory=dict,
         description="Environment for the server; secret values as references (env:NAME, keyring:NAME).",
     )
-    cwd: str | None = None
+    cwd: OsText | None = None
     tools: list[str] | None = Field(default=None, description="Only these tools of the server (default: all).")
 
 
@@ -307,7 +332,7 @@ class TeamSpec(_Record):
     @classmethod
     def _ids_are_identifiers(cls, value: dict[str, object]) -> dict[str, object]:
         for key in value:
-            if not _ID_RE.match(key):
+            if not is_identifier(key):
                 raise ValueError(
                     f"{key!r} is not a valid id: use letters, digits and '_', starting with a letter or '_'"
                 )

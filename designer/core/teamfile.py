@@ -8,8 +8,14 @@ unchanged canonical file gives the same bytes, and prompt edits diff line by lin
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import logging
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ import yaml
 from .spec import SCHEMA_ID, TeamSpec
 
 _FLOW_MAX = 72
+log = logging.getLogger(__name__)
 
 
 class _FlowList(list):  # type: ignore[type-arg]
@@ -102,30 +109,107 @@ def dump_team(spec: TeamSpec) -> str:
     return "".join(out)
 
 
+#: Temporary files of a save: ``.td-<hash of the target's name>-<pid>-<random>.tmp``. Short, so a
+#: target whose name is near NAME_MAX (255 bytes) can still be saved; the hash ties a temporary
+#: file to its target, and the pid tells whether the process writing it is still alive.
+_TEMP_PREFIX = ".td-"
+_TEMP_RE = re.compile(r"\.td-([0-9a-f]{10})-([0-9]{1,10})-[A-Za-z0-9_]{1,16}\.tmp")
+#: Age past which a temporary file is stale even if its pid is alive again (pids are reused).
+STALE_TEMP_SECONDS = 15 * 60
+
+
+def _name_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: go by age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists, owned by someone else
+    return True
+
+
+def _legacy_temp(name: str, target_name: str) -> bool:
+    """``.{target}.XXXXXXXX.tmp``: what saves before this naming left behind."""
+    head = f".{target_name}."
+    return name.startswith(head) and name.endswith(".tmp") and re.fullmatch(r"[A-Za-z0-9_]{8}", name[len(head):-4]) is not None
+
+
+def remove_stale_temps(path: str | os.PathLike[str], *, now: float | None = None) -> list[Path]:
+    """Delete temporary files that killed saves of ``path`` left beside it; returns what went.
+
+    Only files with this module's naming for *this* target count, and only stale ones: the pid
+    in the name is dead, or the file is older than STALE_TEMP_SECONDS. A live save is left alone.
+    """
+    target = Path(os.path.realpath(path))
+    folder, wanted = target.parent, _name_hash(target.name)
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        log.debug("cannot list %s for stale temporary files", folder, exc_info=True)
+        return removed
+    for name in names:
+        match = _TEMP_RE.fullmatch(name)
+        legacy = match is None and _legacy_temp(name, target.name)
+        if not legacy and (match is None or match.group(1) != wanted):
+            continue
+        candidate = folder / name
+        try:
+            info = candidate.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            old = now - info.st_mtime > STALE_TEMP_SECONDS
+            if old or (match is not None and not _pid_alive(int(match.group(2)))):
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:  # gone already, or not ours to delete: never a reason to fail a save
+            log.debug("cannot remove the stale temporary file %s", candidate, exc_info=True)
+            continue
+    if removed:
+        log.info("removed %d stale temporary file(s) beside %s", len(removed), target)
+    return removed
+
+
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     """Write text so that readers see the old file or the new one, never half of either.
 
     A temporary file in the same folder is written, flushed to disk and renamed over the
-    target; the folder is synced so the rename itself survives a crash.
+    target; the folder is synced so the rename itself survives a crash. Temporary files that
+    earlier killed saves left behind are removed first. Raises OSError with a plain message
+    (``strerror``) when the target cannot be written: a folder, a missing or read-only folder.
     """
     # Through symlinks: replacing the link itself would leave the real file unchanged.
     target = Path(os.path.realpath(path))
     folder = target.parent
     mode = None
     try:
-        mode = target.stat().st_mode & 0o777
+        info = target.stat()
     except FileNotFoundError:
-        pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(target))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "it is not a regular file", str(target))
+    if info is not None:
+        mode = info.st_mode & 0o777
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(folder))
+    remove_stale_temps(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{_name_hash(target.name)}-{os.getpid()}-",
+                                    suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
-        else:
-            os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, mode if mode is not None else 0o644)
         os.replace(tmp_name, target)
     except BaseException:
         try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib.machinery
 import os
 import sys
 from dataclasses import dataclass, field
@@ -28,6 +29,12 @@ TOOLS_FOLDER = "tools"
 MAX_SOURCE_BYTES = 2_000_000
 #: Bound on the local modules one tool pulls in, so a pathological tree cannot stall validation.
 MAX_DEPENDENCIES = 200
+#: Bounds on the files :func:`importable_files` hashes, and on the folder entries it looks at.
+MAX_IMPORTABLE_FILES = 3000
+MAX_IMPORTABLE_BYTES = 100_000_000
+MAX_SCANNED_ENTRIES = 100_000
+#: What ``import`` loads: sources, sourceless byte code, extension modules (longest first).
+_IMPORT_SUFFIXES = tuple(sorted(importlib.machinery.all_suffixes(), key=len, reverse=True))
 
 
 class IntrospectionError(Exception):
@@ -48,7 +55,10 @@ class ToolLocations:
 
     @classmethod
     def for_file(cls, team_file: str | Path | None, extra_folders: Iterable[str | Path] = ()) -> ToolLocations:
-        base = Path(team_file).resolve().parent if team_file else None
+        try:
+            base = Path(team_file).resolve().parent if team_file else None
+        except (OSError, RuntimeError):  # a symlink loop: no folder beside it to look in
+            base = None
         return cls(base, tuple(Path(f).expanduser() for f in extra_folders if str(f).strip()))
 
     @property
@@ -56,7 +66,10 @@ class ToolLocations:
         out: list[Path] = []
         candidates = ([self.base_dir / TOOLS_FOLDER] if self.base_dir else []) + list(self.extra_folders)
         for folder in candidates:
-            resolved = folder.resolve()
+            try:
+                resolved = folder.resolve()
+            except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13): no folder
+                continue
             if resolved not in out:
                 out.append(resolved)
         return out
@@ -259,6 +272,56 @@ def local_dependencies(module: ModuleSource) -> list[Path]:
             if found.path in new:
                 queue.append(found)
     return list(seen)
+
+
+def _importable_name(name: str) -> bool:
+    for suffix in _IMPORT_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)].isidentifier()
+    return False
+
+
+def importable_files(folder: Path) -> list[Path] | None:
+    """Every file ``import`` could load with ``folder`` on ``sys.path``, or None when there are too many.
+
+    Reading imports from source (:func:`local_dependencies`) misses ``importlib.import_module(name)``
+    with a computed name, so a program's folder is covered whole: modules named like identifiers,
+    and every folder named like one below it (with ``__init__.py`` or not: namespace packages
+    import too). Folders such as ``.venv`` or ``python3.11`` cannot be imported from, so they are
+    not entered. ``__pycache__`` is skipped: Python rewrites it after a first import, which would
+    ask again after every first run, and reads a cached file only for the source beside it.
+    None means the tree is too big to hash on every run; the caller must not trust it then.
+    """
+    found: list[Path] = []
+    total = scanned = 0
+    seen: set[str] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        real = os.path.realpath(current)
+        if real in seen:  # a symlink loop, or two names for one folder
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            scanned += 1
+            if scanned > MAX_SCANNED_ENTRIES:
+                return None
+            try:
+                if entry.is_dir():
+                    if entry.name.isidentifier() and entry.name != "__pycache__":
+                        stack.append(Path(entry.path))
+                elif entry.is_file() and _importable_name(entry.name):
+                    found.append(Path(entry.path).resolve())
+                    total += entry.stat().st_size
+            except OSError:
+                continue
+            if len(found) > MAX_IMPORTABLE_FILES or total > MAX_IMPORTABLE_BYTES:
+                return None
+    return found
 
 
 def sha256_file(path: Path) -> str:

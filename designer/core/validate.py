@@ -7,10 +7,9 @@ start and end, and every run is bounded.
 
 from __future__ import annotations
 
-import string
 from collections import deque
 from pathlib import Path as FsPath
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .builtins import BUILTIN_TOOLS
 from .probe_cache import ProbeRecord, probe_key
@@ -18,6 +17,7 @@ from .problems import Path, Positions, Problem
 from .providers import effective_model_info
 from .spec import (
     EMBEDDED_MODEL_ID,
+    MAX_AGENTS,
     RESERVED_AGENT_IDS,
     GraphSpec,
     HierarchicalSpec,
@@ -28,6 +28,7 @@ from .spec import (
     SwarmSpec,
     TeamSpec,
 )
+from .task import TaskError, template_fields
 from .tool_introspect import ToolLocations
 from .validate_tools import prompt_problems, tool_problems
 from .yamlio import LoadResult, load_team, parse_team
@@ -106,6 +107,9 @@ class _Checker:
         spec = self.spec
         if not spec.agents:
             self.error("the team has no agents", ("agents",), "add at least one agent")
+        if len(spec.agents) > MAX_AGENTS:
+            self.error(f"the team has {len(spec.agents)} agents; a team can have at most {MAX_AGENTS}", ("agents",),
+                       "split the work into smaller teams")
         for agent_id, agent in spec.agents.items():
             path: Path = ("agents", agent_id)
             if agent_id in RESERVED_AGENT_IDS:
@@ -221,8 +225,10 @@ class _Checker:
                     path + ("edges", first_plain),
                     "give every edge leaving this node a 'when' condition, or none of them",
                 )
+        nodes = graph.nodes()
+        node_set = set(nodes)
         for i, node in enumerate(graph.wait_for_all):
-            if node not in graph.nodes():
+            if node not in node_set:
                 self.error(f"{node!r} is not a node of the graph", path + ("wait_for_all", i))
         if not graph.entry or graph.entry not in self.spec.agents:
             return
@@ -235,9 +241,13 @@ class _Checker:
                 if target not in reachable:
                     reachable.add(target)
                     queue.append(target)
-        for node in graph.nodes():
+        first_edge: dict[str, int] = {}
+        for i, e in enumerate(graph.edges):
+            first_edge.setdefault(e.source, i)
+            first_edge.setdefault(e.target, i)
+        for node in nodes:
             if node not in reachable and node in self.spec.agents:
-                index = next(i for i, e in enumerate(graph.edges) if node in (e.source, e.target))
+                index = first_edge[node]
                 self.error(f"node {node!r} cannot be reached from the entry {graph.entry!r}", path + ("edges", index))
         can_end = any(
             node not in outgoing or all(graph.edges[i].when is not None for i in outgoing[node]) for node in reachable
@@ -251,30 +261,41 @@ class _Checker:
         self._check_cycles(graph, outgoing, path)
 
     def _check_cycles(self, graph: GraphSpec, outgoing: dict[str, list[int]], path: Path) -> None:
-        """Every loop needs a conditional edge, or it would repeat until the bound."""
-        colour: dict[str, int] = {}
-        stack: list[tuple[str, int]] = []
+        """Every loop needs a conditional edge, or it would repeat until the bound.
 
-        def visit(node: str) -> None:
-            colour[node] = 1
-            for i in outgoing.get(node, []):
-                target = graph.edges[i].target
-                stack.append((node, i))
-                if colour.get(target) == 1:
-                    start = next(k for k, (src, _) in enumerate(stack) if src == target)
-                    loop = [idx for _, idx in stack[start:]]
-                    if all(graph.edges[idx].when is None for idx in loop):
-                        names = " -> ".join([graph.edges[idx].source for idx in loop] + [target])
+        An explicit stack, not recursion: a chain of a few thousand nodes must give problems,
+        not a RecursionError."""
+        edges = graph.edges
+        done: set[str] = set()
+        for root in graph.nodes():
+            if root in done:
+                continue
+            # frames[k] is a node on the current path with its remaining outgoing edges;
+            # trail[k] is the edge from frames[k] to frames[k + 1].
+            frames: list[tuple[str, Iterator[int]]] = [(root, iter(outgoing.get(root, ())))]
+            on_path: dict[str, int] = {root: 0}
+            trail: list[int] = []
+            while frames:
+                node, pending = frames[-1]
+                i = next(pending, None)
+                if i is None:
+                    frames.pop()
+                    del on_path[node]
+                    done.add(node)
+                    if trail:
+                        trail.pop()
+                    continue
+                target = edges[i].target
+                if target in on_path:
+                    loop = trail[on_path[target]:] + [i]
+                    if all(edges[idx].when is None for idx in loop):
+                        names = _loop_names([edges[idx].source for idx in loop] + [target])
                         self.error(f"the loop {names} has no exit condition", path + ("edges", loop[-1]),
                                    "put a 'when' condition on an edge of the loop")
-                elif colour.get(target) is None:
-                    visit(target)
-                stack.pop()
-            colour[node] = 2
-
-        for node in graph.nodes():
-            if node not in colour:
-                visit(node)
+                elif target not in done:
+                    on_path[target] = len(frames)
+                    frames.append((target, iter(outgoing.get(target, ()))))
+                    trail.append(i)
 
     def check_swarm(self, swarm: SwarmSpec, path: Path) -> None:
         self.agent_ref(swarm.entry, path + ("entry",), "entry agent")
@@ -304,18 +325,23 @@ class _Checker:
 
     def check_task(self) -> None:
         try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(self.spec.task) if name is not None]
-        except ValueError as exc:
-            self.error(f"the task is not a valid template: {exc}", ("task",), "write literal braces as {{ and }}")
+            fields = template_fields(self.spec.task)
+        except TaskError as exc:
+            self.error(str(exc), ("task",), "write {name} placeholders only, and literal braces as {{ and }}")
             return
         for name in fields:
-            if not name.isidentifier():
-                self.error(f"placeholder {{{name}}} is not a plain name", ("task",))
-            elif name not in self.spec.inputs:
+            if name not in self.spec.inputs:
                 self.error(f"placeholder {{{name}}} has no input", ("task",), f"add inputs.{name}")
         for name in self.spec.inputs:
             if name not in fields:
                 self.warn(f"input {name!r} is not used by the task", ("inputs", name))
+
+
+def _loop_names(names: list[str], shown: int = 8) -> str:
+    """'a -> b -> a'; a long loop keeps its first and last steps, so the message stays one short line."""
+    if len(names) <= shown + 2:
+        return " -> ".join(names)
+    return " -> ".join(names[:shown // 2] + [f"… ({len(names) - shown} more)"] + names[-shown // 2:])
 
 
 def validate_spec(
@@ -361,4 +387,7 @@ def validate_file(
     path: str | FsPath, probe_results: Mapping[str, ProbeRecord] | None = None, tool_folders: Iterable[str | FsPath] = ()
 ) -> LoadResult:
     """Load and check a file; function tools are looked up in tools/ beside it, then ``tool_folders``."""
-    return check_result(load_team(path), probe_results, ToolLocations.for_file(path, tool_folders))
+    result = load_team(path)
+    if result.spec is None:  # e.g. a symlink loop: resolving the file's folder would raise
+        return result
+    return check_result(result, probe_results, ToolLocations.for_file(path, tool_folders))

@@ -62,9 +62,9 @@ def _tool(tool_id: str, tool: ToolSpec, locations: ToolLocations | None, out: li
     elif tool.mcp is not None:
         server = tool.mcp
         for name, value in server.env.items():
-            if not _ENV_NAME.match(name):
+            if not _ENV_NAME.fullmatch(name):
                 error(f"{name!r} is not an environment variable name", path + ("mcp", "env", name))
-            elif _SECRET_NAME.search(name) and not _REFERENCE.match(value):
+            elif _SECRET_NAME.search(name) and not _REFERENCE.fullmatch(value):
                 error(f"{name} looks like a secret: write a reference, never the value", path + ("mcp", "env", name),
                       f"e.g. env:{name} or keyring:{name.lower()}")
         if server.tools is not None and not server.tools:

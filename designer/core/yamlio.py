@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from .problems import Path, Positions, Problem
+from .safefile import describe_os_error, read_regular_file
 from .spec import PATTERNS, SCHEMA_ID, SCHEMA_PREFIX, TeamSpec
 
 try:  # libyaml makes a 200-agent file parse in milliseconds; the pure-Python parser is the fallback
@@ -27,6 +28,10 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 #: Nodes after expanding aliases; a real 200-agent file has a few thousand.
 MAX_NODES = 200_000
+#: Integers a team file can hold: seeds and bounds fit in 64 bits. Checked on the text first,
+#: because turning thousands of digits into an int is slow and raises past 4300 digits.
+MAX_INT_CHARS = 40
+MAX_INT = 2**63 - 1
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -128,14 +133,25 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             raise self._tag_error(node, path)
         if node.tag in (_STR, _TIMESTAMP):
-            return str(node.value)
+            text = str(node.value)
+            if "\0" in text:
+                # No field has a use for NUL, and in a path (cwd, command) it makes the OS calls raise.
+                raise self.fail(node, "the text contains a NUL character (\\0)", path, "remove the NUL character")
+            return text
+        if node.tag == _INT:
+            return self._int(node, path)
         constructor = {
-            _INT: self._constructor.construct_yaml_int,
             _FLOAT: self._constructor.construct_yaml_float,
             _BOOL: self._constructor.construct_yaml_bool,
             _NULL: self._constructor.construct_yaml_null,
         }[node.tag]
         return constructor(node)
+
+    def _int(self, node: yaml.ScalarNode, path: Path) -> int:
+        value = None if len(node.value) > MAX_INT_CHARS else self._constructor.construct_yaml_int(node)
+        if value is None or abs(value) > MAX_INT:
+            raise self.fail(node, "the number is too large: integers in a team file are at most 2**63 - 1", path)
+        return int(value)
 
     def _tag_error(self, node: yaml.Node, path: Path) -> TeamFileError:
         return self.fail(
@@ -264,8 +280,10 @@ def load_team(path: str | FsPath) -> LoadResult:
     """Read a team file from disk (see :func:`parse_team`)."""
     file = str(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        # A FIFO or device named as the team file must not block or stream forever.
+        data = read_regular_file(path, MAX_BYTES)
     except OSError as exc:
-        return LoadResult(None, [Problem(f"cannot read the file: {exc.strerror or exc}", file=file)], {}, file)
+        return LoadResult(None, [Problem(f"cannot read the file: {describe_os_error(exc)}", file=file)], {}, file)
+    except ValueError as exc:  # e.g. a NUL byte in the path given by a caller
+        return LoadResult(None, [Problem(f"cannot read the file: {exc}", file=file)], {}, file)
     return parse_team(data, file)

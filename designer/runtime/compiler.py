@@ -7,6 +7,8 @@ conversation goes through ``save_state`` / ``load_state`` (see runner.py).
 
 from __future__ import annotations
 
+import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -26,6 +28,7 @@ from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
 
 from ..core.spec import (
+    MAX_AGENTS,
     AgentSpec,
     EdgeCondition,
     GraphSpec,
@@ -43,6 +46,8 @@ from .tools import RunTools
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
 InputFunc = Callable[[str, str, CancellationToken | None], Awaitable[str]]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class CompiledTeam:
@@ -58,7 +63,7 @@ class CompiledTeam:
             try:
                 await client.close()
             except Exception:  # noqa: BLE001 - closing is best effort after a run
-                pass
+                log.debug("closing a model client after the run failed", exc_info=True)
 
 
 class _Builder:
@@ -100,7 +105,11 @@ class _Builder:
             return UserProxyAgent(agent_id, description=description, input_func=input_func)
         if spec.kind == "code_executor":
             executor = self.run_tools.code_executor(timeout=60)
-            return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
+            with warnings.catch_warnings():
+                # "No approval function set": the user approved this team's local code execution
+                # (trust, by content) before the run; the warning would only alarm them on stderr.
+                warnings.filterwarnings("ignore", message=".*approval function.*")
+                return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
         tools = [self.tool(t) for t in spec.tools if not self.run_tools.is_mcp(t)] + list(extra_tools or [])
         # MCP servers come as workbenches; AgentChat takes tools or workbenches, not both, so the
         # other tools join them in a streaming static workbench (which keeps AgentTool's streaming).
@@ -155,6 +164,9 @@ def compile_team(
 ) -> CompiledTeam:
     """``tools`` holds the run's tool resources (workspace, MCP servers); the caller starts,
     stops and cleans it up. None: a RunTools with no tool folders (built-in tools only)."""
+    if len(spec.agents) > MAX_AGENTS:
+        # Validation refuses this first; AgentChat's recursive graph check would fail past ~900.
+        raise ValueError(f"the team has {len(spec.agents)} agents; a team can have at most {MAX_AGENTS}")
     hooks = hooks or ModelHooks()
     b = _Builder(spec, input_func, model_override, hooks, tools or RunTools(spec))
     external = ExternalTermination()

@@ -9,6 +9,7 @@ start offers to restore it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from shiboken6 import Shiboken
 
 from ..core.problems import has_errors
-from ..core.teamfile import atomic_write, dump_team, save_team
+from ..core.teamfile import atomic_write, dump_team, remove_stale_temps, save_team
 from ..core.validate import validate_file
 from ..core.yamlio import parse_team
 from . import settings
 from .controller import DocumentController
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = "Team files (*.yaml *.yml);;All files (*)"
 
@@ -64,6 +67,7 @@ def pending_recoveries() -> list[Recovery]:
         try:
             data = json.loads(note.read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            log.warning("ignoring the unreadable recovery note %s", note, exc_info=True)
             continue
         yaml_path = note.with_suffix(".yaml")
         if yaml_path.exists() and not _session_alive(note.with_suffix(".lock")):
@@ -150,6 +154,8 @@ class FileManager(QObject):
             self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")
             return False
         self.controller.set_design(result.spec, Path(path).resolve())
+        # Temporary files that killed saves of this file left behind (never a live save's).
+        remove_stale_temps(path)
         self._remember(path)
         errors = sum(1 for p in result.problems if p.is_error)
         self.message.emit(f"Opened {Path(path).name}" + (f" — {errors} problem(s) to fix before running" if errors else ""))
@@ -172,7 +178,8 @@ class FileManager(QObject):
         path = self.choose_save_path()
         if not path:
             return False
-        if not self._write(Path(path).resolve()):
+        # abspath, not resolve(): resolving a symlink loop raises before the save can explain it.
+        if not self._write(Path(os.path.abspath(path))):
             return False
         self.controller.set_path(Path(path).resolve())
         self._remember(path)
@@ -181,8 +188,10 @@ class FileManager(QObject):
     def _write(self, path: Path) -> bool:
         try:
             save_team(self.controller.spec, path)
-        except OSError as exc:
-            self.show_error("Cannot save", f"{path} could not be written: {exc.strerror or exc}.\nNothing was lost: the design is still open.")
+        except (OSError, ValueError) as exc:  # read-only or missing folder, a folder in the way, NUL in a name
+            log.warning("saving %s failed", path, exc_info=True)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.show_error("Cannot save", f"{path} could not be written: {reason}.\nNothing was lost: the design is still open.")
             return False
         self.controller.undo_stack.setClean()
         problems = self.controller.problems
@@ -208,6 +217,7 @@ class FileManager(QObject):
             atomic_write(self.recovery_path, dump_team(self.controller.spec))
             atomic_write(self.recovery_path.with_suffix(".json"), json.dumps(note))
         except OSError as exc:  # a full disk must not interrupt editing; say so once in a while
+            log.warning("writing the recovery copy failed", exc_info=True)
             self.message.emit(f"Could not write the recovery copy: {exc.strerror or exc}")
 
     def discard_recovery(self) -> None:

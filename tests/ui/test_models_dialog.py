@@ -224,6 +224,18 @@ def test_importing_an_oai_config_list_adds_models_with_references(open_dialog, n
     assert "gpt_4o_mini" not in controller.spec.models, "the import is one undo step"
 
 
+def test_an_oai_entry_no_model_can_hold_is_skipped_in_words(open_dialog, tmp_path: Path):
+    config = tmp_path / "OAI_CONFIG_LIST"
+    config.write_text(json.dumps([{"model": "gpt-4o", "api_type": "azure", "base_url": "https://x.openai.azure.com",
+                                   "azure_deployment": 5, "api_key": "env:AZURE_KEY"}]))
+    dialog = open_dialog()
+    before = controller_of(dialog).spec
+    dialog.choose_config_path = lambda: str(config)
+    dialog.import_button.click()
+    assert "Skipped entry 1 (gpt-4o): a value is not valid for a model entry (deployment)." in dialog.editor.key_message.text()
+    assert controller_of(dialog).spec == before
+
+
 def test_the_window_opens_the_dialog_from_the_menu_and_the_team_panel(make_main_window, qtbot):
     window = make_main_window(TEAMS / "rectangle_area.yaml")
     window.actions["models"].trigger()

@@ -85,6 +85,36 @@ def test_symlinks_pointing_out_are_refused(files: WorkspaceFiles, tmp_path: Path
     assert secret.read_text() == "secret"
 
 
+def test_a_hard_link_to_a_file_outside_is_neither_read_nor_overwritten(files: WorkspaceFiles, tmp_path: Path):
+    """A hard link looks like a plain file inside the workspace, but its data is the outside file's."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    os.link(secret, files.root / "innocent.txt")
+    with pytest.raises(WorkspaceError, match="cannot read 'innocent.txt': it has 2 hard links"):
+        files.read_text_file("innocent.txt")
+    with pytest.raises(WorkspaceError, match="'innocent.txt' exists and cannot be replaced: it has 2 hard links"):
+        files.write_text_file("innocent.txt", "overwritten")
+    assert secret.read_text() == "secret" and (files.root / "innocent.txt").read_text() == "secret"
+
+
+def test_a_symlink_inside_the_workspace_and_a_folder_are_not_files(files: WorkspaceFiles):
+    files.write_text_file("real.txt", "inside")
+    (files.root / "alias.txt").symlink_to(files.root / "real.txt")
+    (files.root / "folder").mkdir()
+    for path, reason in (("alias.txt", "it is a symbolic link"), ("folder", "it is a folder")):
+        with pytest.raises(WorkspaceError, match=reason):
+            files.read_text_file(path)
+        with pytest.raises(WorkspaceError):
+            files.write_text_file(path, "overwritten")
+    assert (files.root / "real.txt").read_text() == "inside"
+
+
+def test_replacing_a_file_keeps_working_and_truncates(files: WorkspaceFiles):
+    files.write_text_file("a.txt", "a long first version")
+    files.write_text_file("a.txt", "short")
+    assert files.read_text_file("a.txt") == "short"
+
+
 def test_sizes_are_capped(files: WorkspaceFiles):
     with pytest.raises(WorkspaceError, match="limit of 1000"):
         files.write_text_file("big.txt", "x" * 1001)

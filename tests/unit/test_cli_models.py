@@ -109,3 +109,21 @@ def test_models_import_moves_keys_out_and_names_the_env_vars(tmp_path: Path):
     config.write_text("{not json")
     bad = cli(tmp_path, "import", str(config), path)
     assert bad.returncode == 2 and "not valid JSON" in bad.stderr
+
+
+def test_models_import_of_entries_no_model_can_hold_is_one_line_or_a_skip(tmp_path: Path):
+    path = team(tmp_path, "local: {provider: embedded}")
+    before = Path(path).read_text(encoding="utf-8")
+    config = tmp_path / "OAI_CONFIG_LIST"
+    config.write_text(json.dumps([{"model": "gpt-4o", "api_type": "azure", "base_url": "https://x.openai.azure.com",
+                                   "azure_deployment": 5, "api_key": "env:AZURE_KEY"}]))
+    done = cli(tmp_path, "import", str(config), path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr and done.stderr == ""
+    assert "Skipped entry 1 (gpt-4o): a value is not valid for a model entry (deployment)." in done.stdout
+    assert Path(path).read_text(encoding="utf-8") == before
+    # A base_url with a trailing newline is not a URL (Python's '$' would have let it through).
+    config.write_text(json.dumps([{"model": "m", "base_url": "http://127.0.0.1:8080/v1\n"}]))
+    done = cli(tmp_path, "import", str(config), path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert "Skipped entry 1 (m): its base_url is not an http(s) URL." in done.stdout
+    assert Path(path).read_text(encoding="utf-8") == before

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from designer.core import teamfile
 from designer.core.teamfile import dump_team, save_team
 from designer.core.validate import validate_file, validate_text
 from designer.core.yamlio import load_team, parse_team
@@ -97,3 +101,73 @@ def test_saving_never_writes_secrets():
         "agents:", "models:\n  m: {provider: openai, model: gpt-4o, api_key: 'env:OPENAI_API_KEY'}\nagents:"
     )).spec
     assert "api_key: env:OPENAI_API_KEY" in dump_team(spec)
+
+
+# --- where saves can fail, and what killed saves leave behind --------------------------------
+
+
+def test_a_250_byte_file_name_can_be_saved(tmp_path: Path):
+    target = tmp_path / ("x" * 245 + ".yaml")
+    spec = parse_team(SMALL).spec
+    save_team(spec, target)
+    assert load_team(target).spec == spec and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("where", ["a folder", "a missing folder"])
+def test_saving_onto_a_folder_or_into_a_missing_one_is_an_oserror_with_a_plain_reason(tmp_path: Path, where: str):
+    target = tmp_path / "team.yaml"
+    if where == "a folder":
+        target.mkdir()
+    else:
+        target = tmp_path / "gone" / "team.yaml"
+    with pytest.raises(OSError) as caught:
+        save_team(parse_team(SMALL).spec, target)
+    assert caught.value.strerror == ("it is a folder" if where == "a folder" else "the folder does not exist")
+
+
+def temp_name(target: Path, pid: int, tail: str = "abcd1234") -> Path:
+    """A temporary file named as atomic_write names its own (see teamfile._TEMP_RE)."""
+    return target.parent / f".td-{teamfile._name_hash(target.name)}-{pid}-{tail}.tmp"
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_save_removes_stale_temporary_files_of_its_target_only(tmp_path: Path):
+    target = tmp_path / "team.yaml"
+    other = tmp_path / "other.yaml"
+    killed = temp_name(target, dead_pid())
+    live = temp_name(target, os.getpid(), "live5678")
+    abandoned = temp_name(target, os.getpid(), "old09876")  # a live pid, but an hour old: a reused pid
+    not_ours = temp_name(other, dead_pid())
+    legacy_old = tmp_path / ".team.yaml.k2j4h5g6.tmp"  # the naming before, no pid: by age only
+    legacy_new = tmp_path / ".team.yaml.q1w2e3r4.tmp"
+    unrelated = tmp_path / ".team.yaml.notes.tmp"
+    for path in (killed, live, abandoned, not_ours, legacy_old, legacy_new, unrelated):
+        path.write_text("partial")
+    hour_ago = time.time() - 3600
+    for path in (abandoned, legacy_old, unrelated):
+        os.utime(path, (hour_ago, hour_ago))
+    save_team(parse_team(SMALL).spec, target)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(p.name for p in (target, live, not_ours, legacy_new, unrelated))
+    assert teamfile.remove_stale_temps(other) == [not_ours]
+
+
+def test_the_temporary_file_of_a_save_is_short_and_names_the_saving_process(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: str) -> None:
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    target = tmp_path / ("y" * 245 + ".yaml")
+    save_team(parse_team(SMALL).spec, target)
+    assert len(seen) == 1 and len(seen[0]) < 40
+    assert seen[0].startswith(f".td-{teamfile._name_hash(target.name)}-{os.getpid()}-") and seen[0].endswith(".tmp")

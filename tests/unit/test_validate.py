@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
 
 import pytest
@@ -249,3 +250,87 @@ def test_unused_agents_are_warnings():
         orchestration: {pattern: sequential, order: [a]}
     """, errors_only=False)
     assert found == {"agents.spare": "agent 'spare' takes no part in the sequential pattern"}
+
+
+# --- bad input at scale and in templates -------------------------------------------------------
+
+
+def chain(count: int, *, loop: bool = False) -> str:
+    edges = [f"{{from: a{i}, to: a{i + 1}}}" for i in range(count - 1)] + (["{from: a%d, to: a0}" % (count - 1)] if loop else [])
+    agents = "".join(f"  a{i}: {{}}\n" for i in range(count))
+    return f"agents:\n{agents}orchestration: {{pattern: graph, entry: a0, edges: [{', '.join(edges)}]}}\n"
+
+
+def test_a_loop_through_thousands_of_nodes_is_checked_without_recursion():
+    """Deeper than Python's recursion limit: a recursive search would raise RecursionError here."""
+    found = problems(chain(3000, loop=True))
+    assert found["orchestration.edges[2999]"] == (
+        "the loop a0 -> a1 -> a2 -> a3 -> … (2993 more) -> a2997 -> a2998 -> a2999 -> a0 has no exit condition")
+    assert found["agents"] == "the team has 3000 agents; a team can have at most 500"
+
+
+def recursive_loops(edges: list[tuple[str, str, bool]], entry: str) -> list[str]:
+    """The loop messages of the recursive search validation used before (for small graphs)."""
+    outgoing: dict[str, list[int]] = {}
+    nodes = dict.fromkeys([entry] + [n for s, t, _ in edges for n in (s, t)])
+    for i, (source, _, _) in enumerate(edges):
+        outgoing.setdefault(source, []).append(i)
+    colour: dict[str, int] = {}
+    stack: list[tuple[str, int]] = []
+    out: list[str] = []
+
+    def visit(node: str) -> None:
+        colour[node] = 1
+        for i in outgoing.get(node, []):
+            target = edges[i][1]
+            stack.append((node, i))
+            if colour.get(target) == 1:
+                start = next(k for k, (src, _) in enumerate(stack) if src == target)
+                loop = [idx for _, idx in stack[start:]]
+                if not any(edges[idx][2] for idx in loop):
+                    out.append(f"edges[{loop[-1]}]: " + " -> ".join([edges[idx][0] for idx in loop] + [target]))
+            elif colour.get(target) is None:
+                visit(target)
+            stack.pop()
+        colour[node] = 2
+
+    for node in nodes:
+        if node not in colour:
+            visit(node)
+    return out
+
+
+def test_the_iterative_loop_check_finds_the_same_loops_as_the_recursive_one():
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(300):
+        names = [f"n{i}" for i in range(rng.randint(2, 7))]
+        edges = [(rng.choice(names), rng.choice(names), rng.random() < 0.3) for _ in range(rng.randint(1, 12))]
+        yaml_edges = ", ".join(f"{{from: {s}, to: {t}" + (", when: {contains: X}}" if c else "}") for s, t, c in edges)
+        found = problems(f"""
+            agents: {{{', '.join(f'{n}: {{}}' for n in names)}}}
+            orchestration: {{pattern: graph, entry: {names[0]}, edges: [{yaml_edges}]}}
+        """)
+        loops = sorted(f"{path.removeprefix('orchestration.')}: {message.removeprefix('the loop ').removesuffix(' has no exit condition')}"
+                       for path, message in found.items() if message.endswith("has no exit condition"))
+        # One problem per place: the recursive search could report two loops closing on the same edge.
+        expected = sorted({line.split(": ")[0]: line for line in recursive_loops(edges, names[0])}.values())
+        assert loops == expected, edges
+        compared += len(expected)
+    assert compared > 100  # the random graphs really had loops to find
+
+
+def test_the_agent_limit_is_exact():
+    assert "agents" not in problems(chain(500))
+    assert problems(chain(501))["agents"] == "the team has 501 agents; a team can have at most 500"
+
+
+@pytest.mark.parametrize("placeholder", ["{topic:>300000000}", "{topic!r}", "{topic!a:10}", "{topic:{topic}}"])
+def test_task_placeholders_take_no_format_or_conversion(placeholder: str):
+    found = problems(f"""
+        task: 'About {placeholder}'
+        inputs: {{topic: {{default: x}}}}
+        agents: {{a: {{}}}}
+        orchestration: {{pattern: sequential, order: [a]}}
+    """)
+    assert found == {"task": f"placeholder {placeholder} has a format: write {{topic}} only"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,48 @@ def test_a_missing_file_is_a_problem(tmp_path: Path):
 def test_dates_stay_text():
     result = parse_team(GOOD.replace(b"name: ok", b"name: 2024-01-01"))
     assert result.spec.name == "2024-01-01"
+
+
+# --- numbers, NUL characters -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "-" + "9" * 5000, "0x" + "f" * 5000, "0" + "7" * 5000, "0b" + "1" * 5000,
+                                    "1" + ":00" * 40, "9223372036854775808", "-9223372036854775808"])
+def test_integers_beyond_64_bits_are_one_located_problem(number: str):
+    problem = only_problem(GOOD + f"description: x\nlayout: {{nodes: {{a: {{x: {number}, y: 0}}}}}}\n".encode())
+    assert problem.message == "the number is too large: integers in a team file are at most 2**63 - 1"
+    assert problem.path == ("layout", "nodes", "a", "x") and (problem.line, problem.column) == (7, 25)
+
+
+def test_the_largest_64_bit_integer_is_a_number_like_any_other():
+    text = GOOD + b"models: {m: {options: {seed: 9223372036854775807}}, n: {options: {seed: -9223372036854775807}}}\n"
+    result = parse_team(text, "team.yaml")
+    assert result.problems == [] and result.spec.models["m"].options.seed == 2**63 - 1
+    assert result.spec.models["n"].options.seed == -(2**63 - 1)
+
+
+@pytest.mark.parametrize("place", ["name", "description", "agents.a.system_message"])
+def test_a_nul_character_anywhere_is_refused_where_it_is(place: str):
+    text = GOOD.decode().replace("name: ok", 'name: "o\\0k"') if place == "name" else (
+        GOOD.decode() + 'description: "x\\0"\n' if place == "description"
+        else GOOD.decode().replace("a: {}", 'a: {system_message: "hi\\0"}'))
+    problem = only_problem(text)
+    assert problem.message == "the text contains a NUL character (\\0)" and problem.dotted_path == place
+
+
+def test_a_nul_character_in_a_key_is_refused_too():
+    problem = only_problem(GOOD.decode().replace("a: {}", '"a\\0": {}'))
+    assert "NUL character" in problem.message and (problem.line, problem.column) == (4, 3)
+
+
+# --- files that are not regular files (in-process only where nothing can block) -----------------
+
+
+def test_a_folder_a_device_and_a_symlink_loop_are_refused(tmp_path: Path):
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    for path, reason in ((tmp_path, "it is a folder, not a regular file"),
+                         (Path(os.devnull), "it is a device, not a regular file"),
+                         (loop, "Too many levels of symbolic links")):
+        result = load_team(path)
+        assert result.spec is None and [p.message for p in result.problems] == [f"cannot read the file: {reason}"]

@@ -24,7 +24,7 @@ def current_datetime(timezone: str = "") -> str:
     instant = now()
     if timezone.strip():
         name = timezone.strip()
-        if not _ZONE_RE.match(name) or ".." in name:
+        if not _ZONE_RE.fullmatch(name) or ".." in name:
             raise ValueError(f"{timezone!r} is not a timezone name: use an IANA name such as 'Europe/Paris'")
         try:
             local = instant.astimezone(ZoneInfo(name))

@@ -6,18 +6,26 @@ letters, ``..`` and symlinks that lead out of the workspace are refused, and siz
 
 from __future__ import annotations
 
+import errno
 import os
-import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from ..safefile import NotRegularFileError, open_regular
 
 DEFAULT_MAX_BYTES = 1_000_000
 #: Upper bound for the ``max_bytes`` option: a team file cannot lift the cap arbitrarily.
 MAX_BYTES_LIMIT = 20_000_000
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class WorkspaceError(ValueError):
     """A path or size the workspace refuses; the message tells the model what to do instead."""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve(strict=False).is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return False
 
 
 class WorkspaceFiles:
@@ -44,22 +52,24 @@ class WorkspaceFiles:
             raise WorkspaceError(f"{path!r} names the workspace itself, not a file")
         target = self.root.joinpath(*parts)
         # resolve() follows every symlink on the way; the result must still be inside the root.
-        if not target.resolve(strict=False).is_relative_to(self.root):
+        if not _inside(target, self.root):
             raise WorkspaceError(f"{path!r} leads outside the workspace (through a symbolic link)")
         return target
 
     def read_text_file(self, path: str) -> str:
         target = self.resolve(path)
         try:
-            fd = os.open(target, os.O_RDONLY | _O_NOFOLLOW)
+            # Not blocking on a FIFO, not following a final symlink, and not reading a hard link
+            # whose other name lies outside the workspace: all checked on the opened descriptor.
+            fd = open_regular(target, follow_links=False, single_link=True)
         except FileNotFoundError:
             raise WorkspaceError(f"no file {path!r} in the workspace{self._listing()}") from None
+        except NotRegularFileError as exc:
+            raise WorkspaceError(f"cannot read {path!r}: {exc}") from None
         except OSError as exc:
-            raise WorkspaceError(f"cannot read {path!r}: {exc.strerror}") from None
+            raise WorkspaceError(f"cannot read {path!r}: {self._reason(exc)}") from None
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise WorkspaceError(f"{path!r} is not a regular file")
             if info.st_size > self.max_bytes:
                 raise WorkspaceError(f"{path!r} has {info.st_size} bytes, more than the limit of {self.max_bytes}")
             data = handle.read(self.max_bytes + 1)
@@ -74,18 +84,28 @@ class WorkspaceFiles:
         target = self.resolve(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Checked again after mkdir: a parent could have been a link created meanwhile.
-        if not target.parent.resolve().is_relative_to(self.root):
+        if not _inside(target.parent, self.root):
             raise WorkspaceError(f"{path!r} leads outside the workspace")
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            raise WorkspaceError(f"{path!r} exists and is not a regular file")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_NOFOLLOW
         try:
-            fd = os.open(target, flags, 0o644)
+            # No O_TRUNC here: an existing file is emptied only after the opened descriptor proved
+            # to be a regular file with a single link (a hard link's data may belong outside).
+            fd = open_regular(target, os.O_WRONLY | os.O_CREAT, 0o644, follow_links=False, single_link=True)
+        except NotRegularFileError as exc:
+            raise WorkspaceError(f"{path!r} exists and cannot be replaced: {exc}") from None
         except OSError as exc:
-            raise WorkspaceError(f"cannot write {path!r}: {exc.strerror}") from None
+            raise WorkspaceError(f"cannot write {path!r}: {self._reason(exc)}") from None
         with os.fdopen(fd, "wb") as handle:
+            handle.truncate(0)
             handle.write(data)
         return f"wrote {len(data)} bytes to {target.relative_to(self.root).as_posix()}"
+
+    @staticmethod
+    def _reason(exc: OSError) -> str:
+        if exc.errno == errno.ELOOP:  # what O_NOFOLLOW gives for a final symlink
+            return "it is a symbolic link; only regular files are used"
+        if exc.errno == errno.ENXIO:  # a FIFO opened for writing without a reader
+            return "it is a named pipe (FIFO), not a regular file"
+        return exc.strerror or str(exc)
 
     def _listing(self, limit: int = 20) -> str:
         names = sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())

@@ -74,7 +74,7 @@ def edit_input(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
         new = text.strip()
         if new == name:
             return spec
-        if not _ID_RE.match(new):
+        if not _ID_RE.fullmatch(new):
             raise EditError(f"{new!r} is not a valid input name: use letters, digits and '_'")
         if new in spec.inputs:
             raise EditError(f"an input named {new!r} already exists")
