@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import signal
 import sys
@@ -17,6 +18,8 @@ from ..core.spec import EMBEDDED_MODEL_ID
 from ..core.task import TaskError, task_for
 from ..core.validate import validate_file
 
+log = logging.getLogger(__name__)
+
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -27,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", metavar="KEY=VALUE", action="append", default=[], help="fill a {placeholder} of the task")
     parser.add_argument("--max-messages", type=int, metavar="N", help="override the message bound")
     parser.add_argument("--timeout", type=float, metavar="S", help="override the time bound, in seconds")
+    parser.add_argument("--reply-tokens", type=int, metavar="N",
+                        help="cap every model reply at N tokens (a quick, cheap try of a team)")
     parser.add_argument("--jsonl", action="store_true", help="print one JSON event per line instead of a transcript")
     parser.add_argument("--tools", metavar="DIR", action="append", default=[],
                         help="another folder of tool modules (after tools/ beside the team file); repeatable")
@@ -47,14 +52,19 @@ def _check_trust(args: argparse.Namespace, spec: Any) -> tuple[int, Any]:
     from ..core.trust import TrustStore, code_manifest, default_trust_path, describe_items
 
     store = TrustStore(default_trust_path())
-    items = code_manifest(spec, ToolLocations.for_file(args.team, args.tools), args.team)
+    items = code_manifest(spec, ToolLocations.for_file(args.team, args.tools), args.team, workspace=args.workspace)
     untrusted = store.untrusted(items)
     if not untrusted:
         return -1, store
+    unchecked = [item for item in untrusted if item.unchecked]
+    if args.trust and unchecked:  # what cannot be checked cannot be trusted, even when asked to
+        print("error: this run would execute code that cannot be checked, so it cannot be trusted:", file=sys.stderr)
+        print(describe_items(unchecked), file=sys.stderr)
+        return EXIT_INVALID, store
     if not args.trust:
         print("error: this run would execute code you have not trusted yet:", file=sys.stderr)
         print(describe_items(untrusted), file=sys.stderr)
-        print("Review it, then run again with --trust to run it (the answer is remembered until a file changes).",
+        print("Review it, then run again with --trust to run it (the answer is remembered until what it lists changes).",
               file=sys.stderr)
         return EXIT_INVALID, store
     store.trust(untrusted)
@@ -93,6 +103,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return _fail("--max-messages must be at least 1")
     if args.timeout is not None and args.timeout <= 0:
         return _fail("--timeout must be positive")
+    if args.reply_tokens is not None and args.reply_tokens < 1:
+        return _fail("--reply-tokens must be at least 1")
     code, trust = _check_trust(args, spec)
     if code >= 0:
         return code
@@ -124,8 +136,8 @@ class _StdinReader:
 
             try:
                 self.loop.call_soon_threadsafe(settle)
-            except RuntimeError:
-                pass
+            except RuntimeError:  # the run ended (and its loop closed) while this line was read
+                log.debug("an answer arrived after the run's loop closed")
 
         threading.Thread(target=work, name="stdin", daemon=True).start()
         return future
@@ -137,7 +149,8 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> in
 
     renderer = JsonlRenderer() if args.jsonl else TerminalRenderer()
     run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout,
-                  team_file=args.team, tool_folders=args.tools, trust=trust, workspace=args.workspace)
+                  team_file=args.team, tool_folders=args.tools, trust=trust, workspace=args.workspace,
+                  reply_tokens=args.reply_tokens)
     loop = asyncio.get_running_loop()
     interrupted = False
     stdin = _StdinReader(loop)
@@ -177,6 +190,7 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> in
                 renderer.ask(event)
                 loop.create_task(answer(event))
         except BrokenPipeError:
+            log.info("standard output closed; stopping the run")
             # The reader went away (e.g. `| head`): stop the run and exit quietly.
             output_closed = True
             devnull = os.open(os.devnull, os.O_WRONLY)

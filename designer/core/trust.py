@@ -2,85 +2,69 @@
 
 Opening or validating a team file runs nothing. A *run* may import user tool modules,
 start MCP server processes, or execute Python code locally; :func:`code_manifest` lists
-exactly those (module files with their SHA-256, commands with arguments and working
-folder) so the window and the CLI can ask first. The answer is stored per content hash
-in a :class:`TrustStore` (a JSON file); when a file changes its hash changes, so the
-question comes back.
+exactly those so the window and the CLI can ask first. Trust follows content, never paths:
+
+- a tool module: its file and the local modules it imports, each with its SHA-256;
+- an MCP server: its command, arguments and working folder, and the files that run — the
+  script, and for a Python server every file it can import from the script's folder, its
+  working folder and a ``PYTHONPATH`` it is given (:func:`importable_files`);
+- local Python execution (``run_python`` with the local executor, ``code_executor`` agents):
+  the code that runs is decided by the team's content — a scripted model's replies can be the
+  code itself, and the agents, models, prompts and tool options decide what other models
+  write and how it runs. So it is trusted for a hash of the whole team but its ``layout:``
+  block (:func:`team_content_digest`); any other change to the team asks again. The team
+  file's path is shown for information only: a file replaced in place asks again, the same
+  content elsewhere does not.
+
+The answer is stored per content hash in a :class:`TrustStore` (a JSON file); when anything
+listed changes its hash changes, so the question comes back, saying what changed.
 
 Store format (``trust.json``)::
 
     {"format": "team-designer-trust/v1",
      "entries": {"<key>": {"kind": "module", "title": "...", "files": {"/abs/x.py": "<sha256>"},
-                           "command": [], "cwd": null, "trusted_at": "2026-01-01T12:00:00+00:00"}}}
+                           "command": [], "cwd": null, "scope": "", "content": "",
+                           "trusted_at": "2026-01-01T12:00:00+00:00"}}}
 
 ``key`` is the SHA-256 of the item's canonical description (kind, files with hashes,
-command, arguments, working folder, environment references), so any change is a new key.
+command, arguments, working folder, environment references, team content), so any change is a new key.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
-from typing import Iterable, Literal, Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from .builtins import BUILTIN_TOOLS
 from .spec import McpServerSpec, TeamSpec
-from .tool_introspect import IntrospectionError, ToolLocations, local_dependencies, resolve_module, sha256_file
+from .tool_introspect import (
+    IntrospectionError,
+    ToolLocations,
+    importable_files,
+    local_dependencies,
+    resolve_module,
+    sha256_file,
+)
+# CodeItem and describe_items live in trust_items (to keep files small); callers import them from here.
+from .trust_items import CodeItem as CodeItem, changes_since, describe_items as describe_items
+
+log = logging.getLogger(__name__)
 
 TRUST_FORMAT = "team-designer-trust/v1"
 #: Arguments naming files up to this size are hashed too (a server script); larger ones are data.
 MAX_HASHED_BYTES = 20_000_000
 
-CodeKind = Literal["module", "mcp", "python"]
-
-
-@dataclass(frozen=True)
-class CodeItem:
-    """One thing a run would execute that the user must trust first."""
-
-    kind: CodeKind
-    title: str
-    tools: tuple[str, ...] = ()
-    files: tuple[tuple[str, str], ...] = ()  # (absolute path, sha256)
-    command: tuple[str, ...] = ()
-    cwd: str | None = None
-    env: tuple[tuple[str, str], ...] = ()  # names and references, never secret values
-    scope: str = ""  # for local code execution: the team file it is trusted for
-
-    @property
-    def key(self) -> str:
-        canonical = json.dumps(
-            [self.kind, list(self.files), list(self.command), self.cwd, list(self.env), self.scope], sort_keys=True
-        )
-        return sha256(canonical.encode("utf-8")).hexdigest()
-
-    def describe(self) -> list[str]:
-        lines = [f"{self.title}" + (f"  (tools: {', '.join(self.tools)})" if self.tools else "")]
-        if self.command:
-            lines.append("    command: " + " ".join(_quote(part) for part in self.command))
-            lines.append(f"    working folder: {self.cwd or '(current folder)'}")
-            for name, value in self.env:
-                lines.append(f"    environment: {name}={value}")
-        for path, digest in self.files:
-            lines.append(f"    {path}  sha256:{digest}")
-        if self.scope:
-            lines.append(f"    for: {self.scope}")
-        return lines
-
-
-def _quote(part: str) -> str:
-    return part if part and all(c.isalnum() or c in "-_./:=@+," for c in part) else json.dumps(part)
-
-
-def describe_items(items: Sequence[CodeItem]) -> str:
-    return "\n".join(line for item in items for line in item.describe())
+_PYTHON_PROGRAM = re.compile(r"^(python|pypy)[0-9.]*(w|\.exe)?$", re.IGNORECASE)
 
 
 # --- what a run would execute ------------------------------------------------------------------
@@ -125,24 +109,70 @@ def _hashed_files(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
             if path.is_file() and path.stat().st_size <= MAX_HASHED_BYTES:
                 out[str(path.resolve())] = sha256_file(path)
         except OSError:
+            log.debug("trust: %s is unreadable, so not hashed", path, exc_info=True)
             continue
     return tuple(out.items())
 
 
+def _hash_all(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
+    """Like :func:`_hashed_files` but with no size limit: an importable file is code, whatever its size."""
+    out: dict[str, str] = {}
+    for path in paths:
+        try:
+            out[str(path)] = sha256_file(path)
+        except OSError:
+            log.debug("trust: %s is unreadable", path, exc_info=True)
+            out[str(path)] = "unreadable"  # readable later means a new hash, so the question comes back
+    return tuple(out.items())
+
+
+def _import_roots(server: McpServerSpec, scripts: Sequence[Path], cwd: Path) -> list[Path]:
+    """Folders a Python server imports from: its scripts' folders (``sys.path[0]``), its working
+    folder (``-m``/``-c`` put it first, and a server may add it itself) and a literal ``PYTHONPATH``."""
+    roots = [p.parent for p in scripts if p.suffix == ".py"] + [cwd]
+    pythonpath = server.env.get("PYTHONPATH", "")
+    if not pythonpath.startswith("env:"):  # a reference's value is not known here
+        roots += [cwd / entry for entry in pythonpath.split(os.pathsep) if entry]
+    out: list[Path] = []
+    for root in roots:
+        resolved = root.expanduser().resolve()
+        if resolved.is_dir() and resolved not in out:
+            out.append(resolved)
+    return out
+
+
 def mcp_item(tool_id: str, server: McpServerSpec, locations: ToolLocations) -> CodeItem:
-    cwd = mcp_cwd(server, locations)
+    # Without a folder of its own the server starts in this process's folder: say which, and hash it.
+    cwd = mcp_cwd(server, locations) or Path.cwd().resolve()
     program = mcp_program(server, cwd) or server.command
     # Files named by arguments (a server script) are part of what runs: a change asks again.
-    arg_files = [(cwd or Path.cwd()) / a if not Path(a).is_absolute() else Path(a) for a in server.args if a and not a.startswith("-")]
+    arg_files = [cwd / a if not Path(a).is_absolute() else Path(a) for a in server.args if a and not a.startswith("-")]
     scripts = [Path(program)] if locations.base_dir and Path(program).is_relative_to(locations.base_dir) else []
+    files = dict(_hashed_files([*scripts, *arg_files]))
+    folders: list[str] = []
+    too_big: list[str] = []
+    named = [Path(path) for path in files] + [Path(program)]
+    if _PYTHON_PROGRAM.match(Path(program).name) or any(p.suffix == ".py" for p in named):
+        # A script runs what it imports: a helper module beside it is as much the server as the script.
+        for root in _import_roots(server, [p for p in named if p.is_file()], cwd):
+            found = importable_files(root)
+            if found is None:
+                too_big.append(str(root))
+                continue
+            folders.append(str(root))
+            files.update((path, digest) for path, digest in _hash_all(p for p in found if str(p) not in files))
+    unchecked = (f"too many files to check on every run in {', '.join(too_big)}; give the server a folder "
+                 "of its own (and set its cwd: to it)") if too_big else ""
     return CodeItem(
         kind="mcp",
         title=f"MCP server {tool_id!r} (a program started for the run)",
         tools=(tool_id,),
-        files=_hashed_files([*scripts, *arg_files]),
+        files=tuple(files.items()),
         command=(program, *server.args),
-        cwd=str(cwd) if cwd else None,
+        cwd=str(cwd),
         env=tuple(sorted(server.env.items())),
+        folders=tuple(folders),
+        unchecked=unchecked,
     )
 
 
@@ -159,11 +189,29 @@ def _runs_local_code(spec: TeamSpec, tool_ids: Sequence[str], with_agents: bool)
     return names
 
 
+def team_content_digest(spec: TeamSpec) -> str:
+    """SHA-256 of everything in the team that decides what its local code execution runs: all of it
+    but the ``layout:`` block (node positions and view decide nothing). Field order is the
+    model's and dict order the file's, so equal teams hash equally however they were made
+    (loaded, edited in the window); defaults count as written, so spelling one out changes nothing.
+    """
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"layout"})
+    return sha256(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
 def code_manifest(
-    spec: TeamSpec, locations: ToolLocations, team_file: str | Path | None = None, tool_ids: Sequence[str] | None = None
+    spec: TeamSpec,
+    locations: ToolLocations,
+    team_file: str | Path | None = None,
+    tool_ids: Sequence[str] | None = None,
+    *,
+    workspace: str | Path | None = None,
 ) -> list[CodeItem]:
     """Everything a run of ``spec`` would import, start or execute on this computer
     (or, with ``tool_ids``, what calling just those tools would).
+
+    ``workspace`` is only shown (the folder local code runs in, when the caller knows it); it
+    is no part of any key, so a caller that does not pass it checks the same answers.
 
     References that cannot be resolved are left out: validation reports them and the run
     refuses to start, so nothing unlisted can run.
@@ -198,6 +246,8 @@ def code_manifest(
                 tools=tuple(local),
                 command=(sys.executable,),
                 scope=scope,
+                content=team_content_digest(spec),
+                workspace=str(Path(workspace).expanduser().resolve()) if workspace else None,
             )
         )
     return module_items + items
@@ -229,13 +279,9 @@ class TrustAll:
 
 def default_trust_path() -> Path:
     """The command line's store: ``$XDG_DATA_HOME/team-designer/trust.json`` (or the platform's data folder)."""
-    if sys.platform == "win32" and os.environ.get("APPDATA"):
-        base = Path(os.environ["APPDATA"])
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "team-designer" / "trust.json"
+    from .paths import user_data_dir  # one definition of the folder, shared with the log and probe cache
+
+    return user_data_dir() / "trust.json"
 
 
 class TrustStore:
@@ -247,23 +293,29 @@ class TrustStore:
     def _load(self) -> dict[str, dict[str, object]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
         except (OSError, ValueError):
+            log.warning("the trust store %s is unreadable; nothing counts as trusted", self.path, exc_info=True)
             return {}
         if not isinstance(data, dict) or data.get("format") != TRUST_FORMAT or not isinstance(data.get("entries"), dict):
             return {}
         return {k: v for k, v in data["entries"].items() if isinstance(v, dict)}
 
     def is_trusted(self, item: CodeItem) -> bool:
-        return item.key in self._load()
+        return not item.unchecked and item.key in self._load()
 
     def untrusted(self, items: Sequence[CodeItem]) -> list[CodeItem]:
+        """The items not trusted yet, each saying what changed since an earlier version was trusted."""
         known = self._load()
-        return [item for item in items if item.key not in known]
+        return [replace(item, changed=changes_since(item, known)) for item in items if item.unchecked or item.key not in known]
 
     def trust(self, items: Iterable[CodeItem]) -> None:
         entries = self._load()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for item in items:
+            if item.unchecked:  # what cannot be checked cannot be remembered as safe
+                continue
             entries[item.key] = {
                 "kind": item.kind,
                 "title": item.title,
@@ -271,6 +323,7 @@ class TrustStore:
                 "command": list(item.command),
                 "cwd": item.cwd,
                 "scope": item.scope,
+                "content": item.content,
                 "trusted_at": now,
             }
         self._write({"format": TRUST_FORMAT, "entries": entries})

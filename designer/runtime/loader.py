@@ -12,6 +12,7 @@ Modules are imported afresh for every run.
 
 from __future__ import annotations
 
+import logging
 import hashlib
 import importlib
 import importlib.abc
@@ -24,6 +25,8 @@ from typing import Any, Callable, Mapping
 
 from ..core.tool_introspect import IntrospectionError, ModuleSource, ToolLocations, local_dependencies, resolve_module
 from ..core.tool_introspect import shadows_python_module
+
+log = logging.getLogger(__name__)
 
 # sys.meta_path and sys.modules are process-wide: one tool import at a time (runs and the
 # "try it" dialog may set up tools from different threads).
@@ -129,6 +132,7 @@ def import_tool_module(source: ModuleSource, approved: Mapping[str, str] | None 
         try:
             return importlib.import_module(source.name)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a failing import is the module author's to fix
+            log.info("importing the tool module %s (%s) failed", source.name, source.path, exc_info=True)
             raise ToolSetupError(f"importing {source.name} ({source.path}) failed: {type(exc).__name__}: {exc}") from None
 
 

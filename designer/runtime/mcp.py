@@ -4,30 +4,52 @@ One :class:`McpToolSource` per MCP tool of the team file, started when the run s
 (after the user trusted the command) and stopped when it ends. It wraps the workbench to
 add what the team file promises: only the listed tools (``mcp.tools``), the tool's
 timeout on every call, and errors as error results rather than exceptions.
+
+Cancellation (autogen-ext 0.7.5): the workbench's session actor answers each request with
+an un-awaited coroutine, and ``McpWorkbench.call_tool`` links the run's cancellation token
+to that coroutine, so a Stop raised ``AttributeError: 'coroutine' object has no attribute
+'cancel'`` inside ``CancellationToken.cancel`` and cancelled nothing. Here the workbench
+never sees the run's token: each call runs in a task of ours that the token cancels, and
+the actor's hand-off is shielded (a hand-off cancelled half-way crashes the actor).
+
+The server's environment is the MCP SDK's short list of safe variables (``HOME``,
+``PATH``, ``USER`` ...; the SDK adds them itself) plus the ``env:`` block of the team file,
+through :func:`designer.core.child_env.child_environment`: never the designer's keys.
 """
 
 from __future__ import annotations
 
+import logging
 import asyncio
+import atexit
+import inspect
 import os
-from typing import Any, List, Mapping
+from typing import Any, Awaitable, Callable, List, Mapping
 
 from autogen_core import CancellationToken
 from autogen_core.tools import TextResultContent, ToolResult, ToolSchema, Workbench
 
-from ..core.spec import McpServerSpec
+from ..core.child_env import child_environment
+from ..core.spec import McpServerSpec, TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import mcp_cwd, mcp_program
 from .neterrors import remember_secret
 from .loader import ToolSetupError
 
-#: Stopping a server may not hold up the end of a run longer than this (then its task is cancelled,
-#: which kills the process): a server busy in a slow tool would otherwise delay every Stop.
+log = logging.getLogger(__name__)
+
+#: Stopping an idle server may not hold up the end of a run longer than this (then its task is
+#: cancelled, which kills the process). A server busy with a call, or one whose call was
+#: abandoned (stopped, timed out), is killed at once: it would not read its closed input.
 STOP_TIMEOUT_S = 0.5
+#: How long a server may take to start and list its tools. Separate from the tool's time limit,
+#: which bounds each call: ``npx``/``uvx`` may download a server on its first start, and a busy
+#: machine starts Python slowly. Stop interrupts a start at any time.
+START_TIMEOUT_S = 60.0
 
 
 def server_environment(tool_id: str, server: McpServerSpec) -> dict[str, str]:
-    """The server's extra environment with references resolved (values never come from the file)."""
+    """The server's ``env:`` block with references resolved (secret values never come from the file)."""
     env: dict[str, str] = {}
     for name, value in server.env.items():
         if value.startswith("env:"):
@@ -52,46 +74,109 @@ def _error(name: str, text: str) -> ToolResult:
     return ToolResult(name=name, result=[TextResultContent(content=text)], is_error=True)
 
 
+def _discard(handoff: asyncio.Future[Any]) -> None:
+    """Settle a hand-off nobody waits for any more: close the request coroutine it carries."""
+    if handoff.cancelled() or handoff.exception() is not None:
+        return  # the exception is retrieved: asyncio logs nothing
+    request = handoff.result()
+    if inspect.iscoroutine(request):
+        request.close()  # never awaited, on purpose: no "was never awaited" warning
+
+
+def _workbench(params: Any) -> Any:
+    """An ``McpWorkbench`` whose session actor survives a cancelled request (see the module doc)."""
+    from autogen_ext.tools.mcp import McpWorkbench
+    from autogen_ext.tools.mcp._actor import McpSessionActor
+
+    class ShieldedActor(McpSessionActor):
+        async def call(self, type: str, args: Any = None) -> Any:  # noqa: A002 - the parent's name
+            # The actor answers into the future the caller awaits; a cancelled future makes that
+            # answer raise inside the actor and end it. Shielded, a cancel leaves it intact.
+            handoff = asyncio.ensure_future(super().call(type, args))
+            try:
+                return await asyncio.shield(handoff)
+            except asyncio.CancelledError:
+                handoff.add_done_callback(_discard)
+                raise
+
+    class Shielded(McpWorkbench):
+        async def start(self) -> None:
+            if self._actor is None:
+                self._actor = ShieldedActor(self._server_params, model_client=self._model_client)
+                await self._actor.initialize()
+                self._actor_loop = asyncio.get_running_loop()
+
+    return Shielded(params)
+
+
 class McpToolSource(Workbench):
     """The tools of one MCP server, filtered and time-limited, for the agents that reference it."""
 
-    def __init__(self, tool_id: str, server: McpServerSpec, locations: ToolLocations, timeout: float) -> None:
+    def __init__(
+        self, tool_id: str, server: McpServerSpec, locations: ToolLocations, timeout: float, team: TeamSpec | None = None
+    ) -> None:
+        """``team`` is the team file the server belongs to: the keys it refers to stay out of
+        the server's environment (see :mod:`designer.core.child_env`)."""
         self.tool_id = tool_id
         self.server = server
         self.locations = locations
         self.timeout = timeout
+        self.team = team
         self._inner: Any = None
         self._tools: list[ToolSchema] | None = None
+        self._pending = 0  # requests on their way (the server may be busy)
+        self._abandoned = False  # a request was stopped or timed out: the server may still work on it
 
     def _params(self) -> Any:
         from autogen_ext.tools.mcp import StdioServerParams
+        from mcp.client.stdio import get_default_environment
 
         cwd = mcp_cwd(self.server, self.locations)
         program = mcp_program(self.server, cwd)
         if program is None:
             raise ToolSetupError(f"MCP server {self.tool_id!r}: the command {self.server.command!r} is not found")
+        env = child_environment(self.team, get_default_environment(), server_environment(self.tool_id, self.server))
         return StdioServerParams(
             command=program,
             args=list(self.server.args),
-            env=server_environment(self.tool_id, self.server) or None,
+            env=env,
             cwd=str(cwd) if cwd else None,
-            read_timeout_seconds=self.timeout,
+            # The session's own limit on every request, starts included: only a backstop behind
+            # the start limit and each call's time limit, which give the clearer messages.
+            read_timeout_seconds=max(self.timeout, START_TIMEOUT_S) + 10,
         )
+
+    async def _request(self, make: Callable[[], Awaitable[Any]]) -> Any:
+        """Await one request to the server, remembering whether it was left unanswered.
+
+        Takes a factory, not a coroutine: a task cancelled before it began would otherwise
+        leave a coroutine that was never awaited (and a warning about it)."""
+        self._pending += 1
+        try:
+            return await make()
+        except asyncio.CancelledError:
+            self._abandoned = True
+            raise
+        finally:
+            self._pending -= 1
 
     async def start(self) -> None:
         if self._inner is not None:
             return
-        from autogen_ext.tools.mcp import McpWorkbench
-
-        self._inner = McpWorkbench(self._params())
+        self._inner = _workbench(self._params())
+        self._abandoned = False
         what = f"MCP server {self.tool_id!r} ({self.server.command} {' '.join(self.server.args)})".rstrip()
         try:
-            await asyncio.wait_for(self._inner.start(), self.timeout)
-            listed = await asyncio.wait_for(self._inner.list_tools(), self.timeout)
+            await self._inner.start()
+            listed = await asyncio.wait_for(self._request(self._inner.list_tools), START_TIMEOUT_S)
         except asyncio.TimeoutError:
             await self.stop()
-            raise ToolSetupError(f"{what} did not answer within {self.timeout:g} s") from None
+            raise ToolSetupError(f"{what} did not start and list its tools within {START_TIMEOUT_S:g} s") from None
+        except asyncio.CancelledError:
+            await self.stop()  # Stop during the start: the process ends with it
+            raise
         except Exception as exc:  # noqa: BLE001 - any start failure is reported in words
+            log.info("MCP server %r did not start", self.tool_id, exc_info=True)
             await self.stop()
             raise ToolSetupError(f"{what} did not start: {_cause(exc)}") from None
         wanted = self.server.tools
@@ -107,28 +192,30 @@ class McpToolSource(Workbench):
         self._tools = list(listed)
 
     async def stop(self) -> None:
+        """End the server: a graceful close when it is idle, else (or when that lags) a kill."""
         inner, self._inner = self._inner, None
-        if inner is None:
-            return
         actor = getattr(inner, "_actor", None)
-        task: asyncio.Task[Any] | None = getattr(actor, "_actor_task", None)
-        if task is not None and task.done():
-            return  # the server already ended; closing would wait for an answer forever
-        closing = asyncio.ensure_future(inner.stop())
-        done, _ = await asyncio.wait({closing}, timeout=STOP_TIMEOUT_S)
-        if done:
-            if not closing.cancelled():
-                closing.exception()  # retrieved: a failed close is not worth a log line
+        if actor is None:
             return
-        # A server stuck in a blocking tool ignores its closed input. The session's cleanup
-        # swallows a single cancel while it waits for the process, so cancel until it kills it.
-        for _ in range(10):
+        atexit.unregister(actor._sync_shutdown)  # the actor registers one per server: no pile-up
+        task: asyncio.Task[Any] | None = getattr(actor, "_actor_task", None)
+        closing: asyncio.Future[Any] | None = None
+        if task is not None and not task.done() and self._pending == 0 and not self._abandoned:
+            closing = asyncio.ensure_future(inner.stop())
+            await asyncio.wait({closing}, timeout=STOP_TIMEOUT_S)
+        # The session's cleanup swallows one cancel (it closes the server's input, then waits for
+        # the process), so cancel until it kills the process; SIGKILL ends it within milliseconds.
+        for _ in range(40):
             if task is None or task.done():
                 break
             task.cancel()
-            await asyncio.wait({task}, timeout=0.1)
-        closing.cancel()
-        await asyncio.wait({closing}, timeout=0.2)
+            await asyncio.wait({task}, timeout=0.05)
+        inner._actor = None  # so the workbench's __del__ does not try to stop it again
+        if closing is not None:
+            closing.cancel()
+            await asyncio.wait({closing}, timeout=0.2)
+            if closing.done() and not closing.cancelled():
+                log.debug("MCP server %r: closing failed", self.tool_id, exc_info=closing.exception())
 
     async def list_tools(self) -> List[ToolSchema]:
         if self._tools is None:
@@ -146,13 +233,17 @@ class McpToolSource(Workbench):
             return _error(name, f"the MCP server {self.tool_id!r} is not running")
         if not any(t["name"] == name for t in self._tools):
             return _error(name, f"the MCP server {self.tool_id!r} offers no tool {name!r} to this team")
+        # The run's token cancels our task, never the workbench's coroutine (see the module doc).
+        inner = self._inner
+        call = asyncio.ensure_future(self._request(lambda: inner.call_tool(name, arguments, None, call_id)))
+        if cancellation_token is not None:
+            cancellation_token.link_future(call)
         try:
-            return await asyncio.wait_for(  # type: ignore[no-any-return]
-                self._inner.call_tool(name, arguments, cancellation_token, call_id), self.timeout
-            )
+            return await asyncio.wait_for(call, self.timeout)  # type: ignore[no-any-return]
         except asyncio.TimeoutError:
             return _error(name, f"the tool {name!r} took longer than {self.timeout:g} s and was stopped")
         except Exception as exc:  # noqa: BLE001 - returned to the model as an error result
+            log.info("MCP server %r: the tool %r failed", self.tool_id, name, exc_info=True)
             return _error(name, f"the MCP server {self.tool_id!r} failed: {_cause(exc)}")
 
     async def reset(self) -> None:

@@ -31,6 +31,7 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
+from ..core.child_env import looks_secret, referenced_variables
 from ..core.masking import StreamMasker, redact, redact_data, remember_secret
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
@@ -113,17 +114,26 @@ class TeamRun:
         tool_folders: Sequence[str | Path] = (),
         trust: TrustPolicy | None = None,
         workspace: str | Path | None = None,
+        reply_tokens: int | None = None,
     ) -> None:
         """``team_file`` locates the ``tools/`` folder beside it; ``tool_folders`` adds more.
         ``trust`` decides about the code the run would execute (user modules, MCP servers,
         local Python): without it such a run refuses to start. ``workspace`` is a folder to
-        use and keep instead of a temporary one."""
+        use and keep instead of a temporary one. ``reply_tokens`` caps every model reply (a
+        cheap smoke run of a team: bounded by work, not only by time)."""
         # Freeze: later edits of the caller's spec cannot race this run.
         self.spec = spec.model_copy(deep=True)
+        #: The team as the user wrote it: what trust is asked and checked about (a cap on
+        #: reply length changes nothing that runs, so it must not make the team "another" one).
+        self._written = self.spec
+        if reply_tokens is not None:
+            self.spec = self.spec.model_copy(deep=True)
+            _cap_replies(self.spec, reply_tokens, model_override)
         self.team_file = team_file
         self.locations = ToolLocations.for_file(team_file, tool_folders)
         self.trust = trust
         self._tools = RunTools(self.spec, self.locations, workspace)
+        self._workspace = workspace
         self.snapshot = hashlib.sha256(self.spec.model_dump_json(by_alias=True).encode()).hexdigest()[:12]
         self.task = task
         self.model_override = model_override
@@ -166,8 +176,12 @@ class TeamRun:
         self._end_reason = self._end_reason or "stopped"
         self._end_detail = self._end_detail or detail
         self._stopping_since = time.monotonic()
-        self._token.cancel()
+        # The backstop first: a callback of a library that fails on cancel must not cancel the Stop.
         self._loop.call_later(STOP_GRACE_S, self._cancel_consumer)
+        try:
+            self._token.cancel()
+        except Exception:  # noqa: BLE001 - the consumer is cancelled outright after the grace anyway
+            log.warning("run %s: cancelling the team's token failed", self.run_id, exc_info=True)
         self._queue.put_nowait(None)  # wake events() so it starts its own deadline
 
     def finish_turn(self) -> None:
@@ -217,13 +231,12 @@ class TeamRun:
         return out
 
     def _register_secrets(self) -> None:
-        """Every key the run could see, known to the masker before any event is emitted:
-        the environment variables the file refers to, whether or not a model resolves them."""
-        refs = [m.api_key for m in self.spec.models.values() if m.api_key]
-        refs += [v for t in self.spec.tools.values() if t.mcp is not None for v in t.mcp.env.values()]
-        for ref in refs:
-            if ref.startswith("env:"):
-                remember_secret(os.environ.get(ref[4:]))
+        """Every key the run could see, known to the masker before any event is emitted: the
+        variables the file refers to (whether or not a model resolves them), and every variable
+        named like a key (a user tool runs in this process and could read any of them)."""
+        names = referenced_variables(self.spec) | {name for name in os.environ if looks_secret(name)}
+        for name in names:
+            remember_secret(os.environ.get(name))
 
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
         assert self._loop is not None
@@ -327,7 +340,7 @@ class TeamRun:
 
     def _check_trust(self) -> None:
         """Refuse before anything is imported or started that the user has not trusted."""
-        items = code_manifest(self.spec, self.locations, self.team_file)
+        items = code_manifest(self._written, self.locations, self.team_file, workspace=self._workspace)
         refused = refused_items(items, self.trust)
         # The loader imports exactly these files, and refuses any that changed since this check.
         self._tools.approved_files = approved_files(items)
@@ -368,6 +381,7 @@ class TeamRun:
                 try:
                     item = await asyncio.wait_for(self._queue.get(), max(left, 0.01))
                 except asyncio.TimeoutError:
+                    log.warning("run %s: the team ignored cancellation; its end is reported anyway", self.run_id)
                     return  # the consumer ignored cancellation; report the end regardless
             if item is _DONE:
                 return
@@ -444,3 +458,14 @@ def _mask(event: ev.RunEvent) -> None:
                 setattr(event, item.name, redact(value))
         elif isinstance(value, (list, dict)) and value:
             setattr(event, item.name, redact_data(value))
+
+
+def _cap_replies(spec: TeamSpec, limit: int, model_override: str | None) -> None:
+    """Every model of ``spec`` (a private copy) answers with at most ``limit`` tokens."""
+    if model_override and model_override not in spec.models:
+        built_in = spec.model_for(model_override)
+        if built_in is not None:  # 'embedded' without an entry of its own: give it one to cap
+            spec.models[model_override] = built_in
+    for model in spec.models.values():
+        current = model.options.max_tokens
+        model.options.max_tokens = limit if current is None else min(current, limit)

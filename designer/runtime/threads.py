@@ -8,9 +8,12 @@ coroutine is cancellable at once.
 
 from __future__ import annotations
 
+import logging
 import asyncio
 import threading
 from typing import Any, Callable, TypeVar
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -38,7 +41,7 @@ async def run_in_thread(func: Callable[..., T], /, *args: Any, name: str = "work
         try:
             loop.call_soon_threadsafe(_settle, future, value, error)
         except RuntimeError:  # the loop is closed: the run ended without us
-            pass
+            log.debug("thread %s finished after its run's loop closed", name)
 
     threading.Thread(target=work, name=name, daemon=True).start()
     return await future

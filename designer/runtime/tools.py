@@ -10,13 +10,22 @@ Workspace lifecycle: by default each run gets a fresh temporary folder
 ends. A caller may pass its own folder instead (``TeamRun(workspace=...)``, the CLI's
 ``--workspace``); that one is kept. A team file cannot choose the folder: a shared file
 must not pick a place on your disk to write into.
+
+Environment: code the run executes as a child process (``run_python`` with the local
+executor, ``code_executor`` agents, MCP servers) gets this process's environment without
+its keys (:func:`designer.core.child_env.child_environment`). User tool functions
+(``module:function``) run in this process and see ``os.environ`` as it is: they are trusted
+modules, and hiding keys from them would mean changing the whole application's
+environment, which a run never does.
 """
 
 from __future__ import annotations
 
+import logging
 import asyncio
 import functools
 import inspect
+import os
 import shutil
 import tempfile
 import typing
@@ -26,12 +35,15 @@ from typing import Any, Callable
 from autogen_core.tools import BaseTool, FunctionTool, Workbench
 
 from ..core.builtins import BUILTIN_TOOLS, ToolContext
+from ..core.child_env import child_environment
 from ..core.spec import TeamSpec, ToolSpec
 from ..core.tool_introspect import ToolLocations
 from .code_exec import PythonRunner, local_executor
 from .loader import ToolSetupError, forget_tool_modules, load_function
 from .mcp import McpToolSource
 from .threads import run_in_thread
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RunTools", "ToolSetupError", "guarded"]
 
@@ -42,6 +54,7 @@ def _resolved_signature(func: Callable[..., Any]) -> inspect.Signature:
     try:
         hints = typing.get_type_hints(inspect.unwrap(func))
     except Exception:  # noqa: BLE001 - unresolvable hints: keep them as written
+        log.debug("the type hints of %s cannot be resolved", getattr(func, "__qualname__", func), exc_info=True)
         return signature
     params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
     return signature.replace(parameters=params, return_annotation=hints.get("return", signature.return_annotation))
@@ -119,12 +132,16 @@ class RunTools:
         if tool_id not in self._sources:
             spec = self.spec.tools[tool_id]
             assert spec.mcp is not None
-            self._sources[tool_id] = McpToolSource(tool_id, spec.mcp, self.locations, spec.timeout)
+            self._sources[tool_id] = McpToolSource(tool_id, spec.mcp, self.locations, spec.timeout, self.spec)
         return self._sources[tool_id]
+
+    def child_env(self) -> dict[str, str]:
+        """The environment of code this run executes locally: this process's, keys removed."""
+        return child_environment(self.spec, os.environ)
 
     def code_executor(self, timeout: float = 60.0) -> Any:
         """A local code executor in the workspace, for code_executor agents."""
-        executor = local_executor(self.workspace, timeout)
+        executor = local_executor(self.workspace, timeout, self.child_env())
         self._executors.append(executor)
         return executor
 
@@ -135,7 +152,7 @@ class RunTools:
                 raise ToolSetupError(f"unknown built-in tool {spec.builtin!r}")
             description = spec.description or builtin.description
             if builtin.in_runtime:  # run_python
-                runner = PythonRunner(self.workspace, spec.options, spec.timeout)
+                runner = PythonRunner(self.workspace, spec.options, spec.timeout, self.child_env())
                 self._runners.append(runner)
                 impl: Callable[..., Any] = functools.update_wrapper(_async_call(runner), builtin.function)
             else:
@@ -169,7 +186,7 @@ class RunTools:
             try:
                 await asyncio.wait_for(stoppable.stop(), 5.0)
             except BaseException:  # noqa: BLE001 - best effort at the end of a run
-                pass
+                log.debug("stopping %r at the end of a run failed", stoppable, exc_info=True)
 
     def cleanup(self) -> None:
         """Delete the temporary workspace (a workspace the caller gave is kept)."""

@@ -155,10 +155,11 @@ class ToolsMenu(QObject):
         would execute that is not trusted yet; None when the user said no."""
         controller = self.window.controller
         locations = controller.tool_locations()
-        if not self.confirm(code_manifest(spec, locations, controller.path)):
+        workspace = self.workspace_for_run()  # one folder: the one the question names is the one used
+        if not self.confirm(code_manifest(spec, locations, controller.path, workspace=workspace)):
             return None
         return {"team_file": controller.path, "tool_folders": list(locations.extra_folders),
-                "trust": self.window.trust_store, "workspace": self.workspace_for_run()}
+                "trust": self.window.trust_store, "workspace": workspace}
 
     def workspace_for_run(self) -> Path | None:
         """A new kept folder for a run's files under the "tools/workspace" setting, or None (temporary)."""

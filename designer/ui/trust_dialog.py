@@ -1,10 +1,11 @@
 """Asking before a run executes code from a team file, and remembering the answer.
 
 The window lists exactly what would run (module files with their SHA-256, MCP commands
-with arguments and working folder, local Python execution) and runs nothing until the
+with arguments, working folder and the Python files they can import, local Python
+execution with the hash of the team content that decides it) and runs nothing until the
 user agreed. The answer lives in ``trust.json`` under Qt's AppDataLocation (isolated in
-tests by ``QStandardPaths.setTestModeEnabled``); a changed file has a new hash and is asked
-about again.
+tests by ``QStandardPaths.setTestModeEnabled``); changed content has a new hash and is asked
+about again, saying what changed.
 """
 
 from __future__ import annotations
@@ -37,12 +38,19 @@ class TrustDialog(QDialog):
         kinds = {item.kind for item in items}
         what = [w for k, w in (("module", "import Python modules"), ("mcp", "start programs (MCP servers)"),
                                ("python", "execute Python code the agents write")) if k in kinds]
+        # Say plainly what the answer covers, so nobody believes it trusts a path or a name.
+        remembered = ["Your answer is remembered for exactly this content: it is asked again when a listed file changes"]
+        if "mcp" in kinds:
+            remembered.append("when any Python file in a folder an MCP server imports from changes or appears")
+        if "python" in kinds:
+            remembered.append("and, for local Python execution, when anything in the team but its layout changes")
         intro = QLabel(
             f"To {action}, Team Designer would {' and '.join(what)} that you have not trusted yet. "
-            "Team files can come from anyone: trust only code you know.\n"
-            "Your answer is remembered until one of these files changes."
+            "Team files can come from anyone: trust only code you know.\n" + ", ".join(remembered) + "."
         )
+        intro.setObjectName("trust_intro")
         intro.setWordWrap(True)
+        self.intro = intro
         self.listing = QPlainTextEdit(describe_items(items))
         self.listing.setObjectName("trust_listing")
         self.listing.setReadOnly(True)

@@ -14,7 +14,7 @@ from designer.core.teamfile import dump_team
 from designer.core.trust import TrustStore
 from designer.core.yamlio import load_team
 from designer.ui.files import pending_recoveries
-from tests.conftest import FIXTURES, TEAMS
+from tests.conftest import FIXTURES, STOP_BOUND_S, TEAMS
 
 SCRIPTED = """\
 schema: team-designer/v1
@@ -228,7 +228,7 @@ def test_run_uses_a_frozen_snapshot(make_main_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
 
 
-def test_stop_during_a_tool_call_ends_within_a_second_and_says_so(make_main_window, qtbot, tmp_path):
+def test_stop_during_a_tool_call_ends_the_run_and_says_so(make_main_window, qtbot, tmp_path):
     w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
     qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
     w.start_run("go")
@@ -236,8 +236,8 @@ def test_stop_during_a_tool_call_ends_within_a_second_and_says_so(make_main_wind
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
     began = time.monotonic()
     w.actions["stop"].trigger()
-    qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
-    assert time.monotonic() - began < 1.0
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=int(STOP_BOUND_S * 1000))
+    assert time.monotonic() - began < STOP_BOUND_S  # the tool would sleep for 120 s
     assert w.transcript.model.entries[-1].text.startswith("Stopped: stopped by the user")
     assert w.actions["run"].isEnabled() and not w.actions["stop"].isEnabled()
 
@@ -264,7 +264,7 @@ def test_closing_during_a_run_stops_it_and_waits(make_main_window, qtbot, tmp_pa
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
     began = time.monotonic()
     assert w.close()
-    assert time.monotonic() - began < 3.0 and not w.runs.running
+    assert time.monotonic() - began < STOP_BOUND_S and not w.runs.running
 
 
 def test_geometry_and_panels_are_restored_between_sessions(make_main_window, qtbot):

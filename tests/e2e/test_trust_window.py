@@ -1,7 +1,9 @@
 """The window asks before a run executes untrusted code, remembers the answer, and asks again after a change.
 
-Also: the real trust dialog lists paths and hashes with Cancel as the default, the agent
-panel describes user tools from their source, and the Tools menu leads to "try it".
+Also: the real trust dialog lists paths and hashes with Cancel as the default, local Python
+execution is asked about for the team's content (a node moved on the canvas asks nothing, a
+typed prompt change asks again), the agent panel describes user tools from their source, and
+the Tools menu leads to "try it".
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from designer.core.trust import TrustStore, code_manifest
+from designer.core.trust import TrustStore, code_manifest, describe_items
 from designer.core.tool_introspect import ToolLocations
 from designer.core.validate import validate_file
 from designer.ui.trust_dialog import TrustDialog
@@ -90,6 +93,68 @@ def test_the_trust_dialog_lists_what_would_run_and_defaults_to_cancel(qtbot, tmp
     assert "Python module 'greeter'" in text and str(tmp_path / "tools" / "greeter.py") in text and "sha256:" in text
     cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel.isDefault() and dialog.trust_button.text() == "Trust and run"
+
+
+PYTHON_TEAM = """\
+schema: team-designer/v1
+name: Coder
+task: go
+default_model: s
+models:
+  s: {provider: scripted, responses: [{tool_calls: [{name: py, arguments: {code: "print('from the window')"}}]}, "done"]}
+tools:
+  py: {builtin: run_python, timeout: 20}
+agents:
+  a: {system_message: You code., tools: [py], streaming: false}
+orchestration: {pattern: round_robin, participants: [a]}
+termination: {text: done, max_messages: 5}
+"""
+
+
+def test_local_python_is_trusted_for_the_teams_content_not_for_its_layout(make_main_window, qtbot, tmp_path: Path):
+    path = tmp_path / "team.yaml"
+    path.write_text(PYTHON_TEAM)
+    w = make_main_window(path)
+    w.trust_store = TrustStore(tmp_path / "trust.json")
+    questions: list[str] = []
+    w.ask_trust = lambda items: questions.append(describe_items(items)) or True
+    assert w.start_run("go") is True
+    assert [r.content for r in run_to_end(qtbot, w)] == ["from the window\n"]
+    assert len(questions) == 1
+    assert "working folder: the run's workspace: a new temporary folder made for each run" in questions[0]
+    assert "trusted for the team's content  sha256:" in questions[0] and f"team: {path}" in questions[0]
+
+    # Moving the node writes the layout block, which decides nothing: no new question.
+    view = w.canvas
+    start = view.mapFromScene(view.item_for("a").scenePos())
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(view.viewport(), start + QPoint(0, 20 * step))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(0, 100))
+    assert w.controller.spec.layout is not None and w.controller.undo_stack.undoText() == "Move agent"
+    assert w.start_run("go") is True
+    run_to_end(qtbot, w)
+    assert len(questions) == 1
+
+    # Typing into the system message changes the team: asked again, saying so.
+    w.controller.select_agents(["a"])
+    editor = w.agent_panel.prompt.editor
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " Be brief.")
+    assert w.controller.spec.agents["a"].system_message == "You code. Be brief."
+    assert w.start_run("go") is True
+    run_to_end(qtbot, w)
+    assert len(questions) == 2 and "changed since you trusted it: the team's content" in questions[1]
+
+
+def test_the_trust_dialog_says_what_its_answer_covers(qtbot, tmp_path: Path):
+    path = tmp_path / "team.yaml"
+    path.write_text(PYTHON_TEAM)
+    items = code_manifest(validate_file(path).spec, ToolLocations.for_file(path), path)
+    dialog = TrustDialog(items)
+    qtbot.addWidget(dialog)
+    assert "when anything in the team but its layout changes" in dialog.intro.text()
+    assert "the run's workspace: a new temporary folder" in dialog.listing.toPlainText()
 
 
 def test_the_agent_panel_and_the_tools_menu_read_tools_from_source(make_main_window, qtbot, tmp_path: Path):

@@ -10,7 +10,7 @@ import pytest
 from designer.core.yamlio import parse_team
 from designer.ui.run_controller import RunController, coalesce
 from designer.core import events as ev
-from tests.conftest import fixture_tools
+from tests.conftest import STOP_BOUND_S, fixture_tools
 
 TEAM = """
 schema: team-designer/v1
@@ -64,14 +64,14 @@ def test_events_arrive_in_the_gui_thread_in_order(qtbot, runs):
     assert [e.seq for e in runs.received if e.type != "chunk"] == sorted(e.seq for e in runs.received if e.type != "chunk")
 
 
-def test_stop_during_a_tool_call_ends_within_a_second(qtbot, runs):
+def test_stop_during_a_tool_call_ends_the_run_at_once(qtbot, runs):
     runs.start(spec('[{tool_calls: [{name: nap, arguments: {seconds: 120}}]}]'), "go", **fixture_tools())
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
     stopped_at = time.monotonic()
-    with qtbot.waitSignal(runs.runningChanged, timeout=5000) as signal:
+    with qtbot.waitSignal(runs.runningChanged, timeout=int(STOP_BOUND_S * 1000)) as signal:
         runs.stop()
     assert signal.args == [False]
-    assert time.monotonic() - stopped_at < 1.0
+    assert time.monotonic() - stopped_at < STOP_BOUND_S  # the tool would sleep for 120 s
     assert runs.received[-1].type == "finished" and runs.received[-1].reason == "stopped"
 
 
@@ -103,7 +103,7 @@ def test_shutdown_during_a_run_stops_and_joins(qtbot, runs):
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in runs.received), timeout=10000)
     began = time.monotonic()
     runs.shutdown()
-    assert time.monotonic() - began < 3.0
+    assert time.monotonic() - began < STOP_BOUND_S  # the tool would sleep for 120 s
     assert not runs.running
 
 

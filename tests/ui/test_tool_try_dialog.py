@@ -28,7 +28,7 @@ tools:
   calc: {{builtin: calculator}}
   clock: {{builtin: current_datetime}}
   echo: {{function: "sampler:echo", timeout: 5}}
-  nap: {{function: "sampler:nap", timeout: 0.5}}
+  nap: {{function: "sampler:nap", timeout: 2}}
   tiny: {{mcp: {{command: {sys.executable}, args: [{FIXTURES / 'mcp_server.py'}]}}}}
 agents:
   a: {{tools: [calc, echo]}}
@@ -81,9 +81,7 @@ def make_dialog(qtbot: Any, tmp_path: Path):
 
 
 def run(qtbot: Any, dialog: ToolTryDialog, timeout: int = 10000) -> None:
-    clicked = time.monotonic()
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    assert time.monotonic() - clicked < 0.5, "the click must not wait for the tool"
     qtbot.waitUntil(lambda: not dialog.running, timeout=timeout)
 
 
@@ -139,8 +137,9 @@ def test_the_time_limit_holds_and_the_window_stays_responsive(qtbot, make_dialog
     ticks: list[float] = []
     dialog._timer.timeout.connect(lambda: ticks.append(time.monotonic()))  # GUI-thread timer, same thread
     run(qtbot, dialog)
-    assert dialog.result.toPlainText() == "the tool 'nap' took longer than 0.5 s and was stopped"
-    assert len(ticks) >= 5, "the GUI thread kept processing events while the tool ran"
+    assert dialog.result.toPlainText() == "the tool 'nap' took longer than 2 s and was stopped"
+    # Had the click waited for the tool, the poll timer could tick only once, after it.
+    assert len(ticks) >= 3, "the GUI thread kept processing events while the tool ran"
 
 
 def test_an_mcp_servers_tools_are_listed_then_tried(qtbot, make_dialog):

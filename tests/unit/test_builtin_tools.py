@@ -216,10 +216,9 @@ def test_http_get_caps_size_reports_errors_and_honours_the_timeout(server: str):
     assert "[8 bytes of image/png, not shown]" in get(f"{server}/png")
     with pytest.raises(HttpGetError, match="HTTP 404 Not Found"):
         get(f"{server}/missing")
-    started = time.monotonic()
+    # The slow page answers after 2 s: only the 0.5 s limit can make this an error.
     with pytest.raises(HttpGetError, match="no answer .* within 0.5 s"):
         get(f"{server}/slow")
-    assert time.monotonic() - started < 1.9
 
 
 def test_host_patterns():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, STOP_BOUND_S
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURES), os.environ.get("PYTHONPATH", "")])}
 
@@ -211,7 +211,7 @@ def test_closed_stdin_ends_a_run_waiting_for_a_human(tmp_path: Path):
     assert "■ stopped: no human input: standard input is closed" in done.stdout
 
 
-def test_ctrl_c_stops_within_a_second_and_says_so(tmp_path: Path):
+def test_ctrl_c_stops_the_run_at_once_and_says_so(tmp_path: Path):
     path = write(tmp_path, """\
         schema: team-designer/v1
         name: Slow tool
@@ -240,7 +240,7 @@ def test_ctrl_c_stops_within_a_second_and_says_so(tmp_path: Path):
     code = proc.wait(timeout=30)
     elapsed = time.monotonic() - sent
     assert code == 130
-    assert elapsed < 1.0 + 0.5  # the 1 s contract, plus the process's own exit
+    assert elapsed < STOP_BOUND_S  # the tool would sleep for 120 s
     finished = events(rest)[-1]
     assert finished["type"] == "finished" and finished["reason"] == "stopped"
     assert finished["detail"] == "interrupted by the user (Ctrl-C)"

@@ -7,6 +7,7 @@ and show in the run's events; every call has its tool's time limit.
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from designer.core.trust import TrustAll
 from designer.core.validate_tools import docker_problem
 from tests.conftest import collect_events
+from tests.leakcheck import PLANTED_OPENAI
 
 
 def team(tools: str, calls: list[list[dict[str, Any]]], *, agent_tools: list[str]) -> str:
@@ -176,3 +178,55 @@ def test_references_outside_the_tool_folders_are_not_imported(make_spec):
     events = collect_events(spec, trust=TrustAll())
     error = next(e for e in events if e.type == "error")
     assert error.kind == "tool" and "'os' is one of Python's own modules" in error.message
+
+
+ENV_PROBE = "import json, os\nprint(json.dumps({n: os.environ.get(n) for n in %r}))"
+PROBED = ["OPENAI_API_KEY", "TEAM_MODEL_KEY", "DEPLOY_TOKEN", "DB_PASSWORD", "HARMLESS_SETTING", "PATH"]
+
+
+def _scrubbed(seen: dict[str, Any]) -> None:
+    assert seen["OPENAI_API_KEY"] is None  # a well-known key name
+    assert seen["TEAM_MODEL_KEY"] is None  # the team file's model reads its key from it
+    assert seen["DEPLOY_TOKEN"] is None and seen["DB_PASSWORD"] is None  # shaped like secrets
+    assert seen["HARMLESS_SETTING"] == "kept" and seen["PATH"] == os.environ["PATH"]  # the rest is kept
+
+
+@pytest.fixture
+def planted_env(monkeypatch) -> None:
+    """Keys in the designer's environment (OPENAI_API_KEY is planted for the whole session)."""
+    assert os.environ.get("OPENAI_API_KEY") == PLANTED_OPENAI
+    monkeypatch.setenv("TEAM_MODEL_KEY", "sk-team-model-key-value")
+    monkeypatch.setenv("DEPLOY_TOKEN", "deploy-token-value")
+    monkeypatch.setenv("DB_PASSWORD", "db-password-value")
+    monkeypatch.setenv("HARMLESS_SETTING", "kept")
+
+
+def test_run_python_code_cannot_read_the_designers_keys(make_spec, planted_env):
+    """Model-written code printing os.environ gets nothing secret back."""
+    text = team("py: {builtin: run_python}", [[{"name": "py", "arguments": {"code": ENV_PROBE % PROBED}}]],
+                agent_tools=["py"]).replace("{provider: scripted,", "{provider: scripted, api_key: 'env:TEAM_MODEL_KEY',")
+    events = collect_events(make_spec(text))
+    got = results(events)
+    assert got[0][0] == "py" and not got[0][2], got
+    assert PLANTED_OPENAI not in got[0][1]
+    _scrubbed(json.loads(got[0][1]))
+
+
+def test_code_executor_agents_run_code_without_the_designers_keys(make_spec, planted_env):
+    reply = json.dumps(["```python\n" + ENV_PROBE % PROBED + "\n```"])
+    spec = make_spec(f"""
+        schema: team-designer/v1
+        name: coder
+        default_model: s
+        models:
+          s: {{provider: scripted, api_key: "env:TEAM_MODEL_KEY", responses: {reply}}}
+        agents:
+          writer: {{streaming: false}}
+          runner: {{kind: code_executor}}
+        orchestration: {{pattern: round_robin, participants: [writer, runner]}}
+        termination: {{max_messages: 3}}
+    """)
+    events = collect_events(spec)
+    ran = [e.content for e in events if e.type == "message" and e.agent == "runner"]
+    assert ran and PLANTED_OPENAI not in ran[0], ran
+    _scrubbed(json.loads(ran[0]))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from designer.core.tool_introspect import ToolLocations
-from designer.core.trust import TRUST_FORMAT, TrustStore, code_manifest, default_trust_path
+from designer.core.trust import TRUST_FORMAT, TrustStore, code_manifest, default_trust_path, team_content_digest
 from designer.core.validate import validate_file
 from tests.conftest import FIXTURES, ROOT
 
@@ -71,9 +71,13 @@ def test_the_manifest_lists_exactly_what_a_run_would_execute(tmp_path: Path):
     assert module.tools == ("greet", "also")  # one module, both tools; 'unused' is in no agent: not listed
     assert module.files == ((str(tools / "greeter.py"), sha(tools / "greeter.py")), (str(tools / "helper.py"), sha(tools / "helper.py")))
     assert server.command == (sys.executable, "server.py", "--flag") and server.cwd == str(tmp_path)
-    assert server.files == ((str(tmp_path / "server.py"), sha(tmp_path / "server.py")),)
+    # The script, then every file a Python server can import from its folder (here also its cwd):
+    # tools/ imports as a namespace package, so its modules are the server's code too.
+    importable = [tmp_path / "server.py", tools / "greeter.py", tools / "helper.py", tools / "other.py"]
+    assert server.files == tuple((str(p), sha(p)) for p in importable) and server.folders == (str(tmp_path),)
     assert server.env == (("MODE", "fast"), ("TOKEN", "env:MY_TOKEN"))  # references, never values
-    assert python.tools == ("py", "runner") and python.scope == str(path)  # docker-boxed run_python is not local code
+    assert python.tools == ("py", "runner")  # docker-boxed run_python is not local code
+    assert python.content == team_content_digest(spec) and python.scope == str(path)  # the path is shown, not trusted
     text = "\n".join(line for item in items for line in item.describe())
     assert f"{tools / 'greeter.py'}  sha256:{sha(tools / 'greeter.py')}" in text
     assert f"command: {sys.executable} server.py --flag" in text and f"working folder: {tmp_path}" in text
@@ -92,7 +96,9 @@ def test_answers_are_remembered_per_content_hash(tmp_path: Path):
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
     (tmp_path / "tools" / "helper.py").write_text("HELLO = 'owned '\n")  # a dependency changes
     changed = code_manifest(spec, ToolLocations.for_file(path), path)
-    assert [i.kind for i in store.untrusted(changed)] == ["module"]
+    # The module, and the MCP server beside it: tools/helper.py is importable from its folder.
+    assert [i.kind for i in store.untrusted(changed)] == ["module", "mcp"]
+    assert all(i.changed == (str(tmp_path / "tools" / "helper.py"),) for i in store.untrusted(changed))
     (tmp_path / "server.py").write_text("print('changed')\n")
     assert [i.kind for i in store.untrusted(code_manifest(spec, ToolLocations.for_file(path), path))] == ["module", "mcp"]
 
