@@ -42,10 +42,11 @@ agents:
 orchestration: {pattern: sequential, order: [a]}
 """)
     events = collect_events(spec)
-    kinds = [(e.type, getattr(e, "text", None)) for e in events if e.agent == "a"]
-    assert kinds == [
-        ("chunk", "hello "), ("chunk", "there "), ("chunk", "world"), ("message", None), ("usage", None),
-    ]
+    kinds = [e.type for e in events if e.agent == "a"]
+    # Chunk boundaries may move by a character or two: the secret masker holds back the end of a
+    # chunk that could begin a known key (see designer/core/masking.py). The text and order may not.
+    assert kinds[-2:] == ["message", "usage"] and set(kinds[:-2]) == {"chunk"} and len(kinds) >= 4
+    assert "".join(e.text for e in events if e.type == "chunk") == "hello there world"
     finished = events[-1]
     assert finished.tokens_by_agent["a"]["completion"] == 3
     assert finished.completion_tokens == 3 and finished.messages == 1  # the task is not counted
