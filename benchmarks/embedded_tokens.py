@@ -120,7 +120,7 @@ def main() -> int:
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=None,
-                        help="n_threads for both sides (default: os.cpu_count(), what the engine uses); another value "
+                        help="n_threads for both sides (default: embedded_model.generation_threads(), what the engine uses); another value "
                         "pre-loads the engine's shared instance with it (via embedded_model's private _llama slot)")
     parser.add_argument("--omp-wait-policy", choices=("default", "passive"), default="default",
                         help="set OMP_WAIT_POLICY for llama.cpp's OpenMP threads (both sides; must be set before "
@@ -137,7 +137,7 @@ def main() -> int:
 
     load_before = os.getloadavg()
     path = gguf_path()
-    threads = args.threads or os.cpu_count() or 1
+    threads = args.threads or embedded_model.generation_threads()
     print(f"embedded_tokens: {path.name}, n_ctx {embedded.N_CTX}, n_threads {threads}, max_tokens {args.max_tokens}, "
           f"temperature 0, seed {args.seed}, {args.runs} alternating runs, raw in {args.raw_thread} thread, "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
@@ -150,13 +150,15 @@ def main() -> int:
              "  -- note: the machine is busy" if busy else ""))
 
     t = time.perf_counter()
-    if args.threads and args.threads != (os.cpu_count() or 1):
+    if args.threads and args.threads != embedded_model.generation_threads():
         embedded_model._silence_llama_logs(llama_cpp)
-        embedded_model._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded_model.N_CTX, n_threads=threads, verbose=False)
+        embedded_model._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded_model.N_CTX, n_threads=threads,
+                                                n_threads_batch=threads, verbose=False)
     shared_llama()
     load_engine = time.perf_counter() - t
     t = time.perf_counter()
-    raw = llama_cpp.Llama(model_path=str(path), n_ctx=embedded.N_CTX, n_threads=threads, verbose=False)
+    raw = llama_cpp.Llama(model_path=str(path), n_ctx=embedded.N_CTX, n_threads=threads, n_threads_batch=threads,
+                          verbose=False)
     load_raw = time.perf_counter() - t
     print(f"load: engine shared_llama() {load_engine:.2f} s, raw Llama() {load_raw:.2f} s")
 

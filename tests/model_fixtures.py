@@ -215,11 +215,19 @@ class ServerStartError(RuntimeError):
     """The server did not come up; the message holds the end of its output."""
 
 
+def generation_threads() -> int:
+    from designer.runtime.embedded_model import generation_threads as engine_threads
+
+    return engine_threads()
+
+
 def start_llama_server(model: Path, port: int, log: Path, timeout: float = LLAMA_START_TIMEOUT_S) -> subprocess.Popen:
     """Start the server and wait until it answers /v1/models; never waits past ``timeout``."""
     command = [sys.executable, str(FIXTURES / "llama_server.py"), "--model", str(model),
                "--host", "127.0.0.1", "--port", str(port), "--chat_format", "chatml-tools",
-               "--model_alias", LLAMA_MODEL_ALIAS, "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 1)]
+               "--model_alias", LLAMA_MODEL_ALIAS, "--n_ctx", "4096",
+               # The engine's choice (one thread on 2 cores): more threads crawl on a busy machine.
+               "--n_threads", str(generation_threads()), "--n_threads_batch", str(generation_threads())]
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     # Output to a file, never a pipe: a full pipe would block the server mid-test.
     with open(log, "wb") as out:

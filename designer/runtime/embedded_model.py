@@ -39,6 +39,18 @@ generate_lock = threading.Lock()  # one llama context must not be used from two 
 _llama: Any = None
 
 
+def generation_threads() -> int:
+    """Threads for llama.cpp: half the logical processors (llama-cpp-python's own default), one on
+    a 2-core machine. Its threads meet at a barrier after every layer, so a thread that another
+    busy process keeps off its core stalls the rest: on 2 cores with 2 busy processes, 2 threads
+    ran a 250-token tool call in ~100 s where 1 thread takes a few seconds, and even idle the
+    135M model is memory-bound (1 thread: 62 tok/s, 2 threads: 60 tok/s, benchmarks/embedded_tokens.py)."""
+    override = os.environ.get("TEAM_DESIGNER_LLAMA_THREADS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 def shared_llama() -> Any:
     """The process-wide Llama instance, loaded on first use."""
     global _llama
@@ -55,7 +67,8 @@ def shared_llama() -> Any:
             _llama = llama_cpp.Llama(
                 model_path=str(gguf_path()),
                 n_ctx=N_CTX,
-                n_threads=os.cpu_count() or 1,
+                n_threads=generation_threads(),
+                n_threads_batch=generation_threads(),
                 verbose=False,
             )
             atexit.register(_close_at_exit)

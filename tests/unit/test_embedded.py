@@ -118,3 +118,21 @@ def test_reflection_after_tool_results_asks_for_a_plain_answer():
     )
     # With tools offered (another tool round may follow), no such nudge.
     assert "final answer" not in render_chatml(messages, [{"name": "area", "parameters": {}}])
+
+
+def test_generation_threads_are_half_the_processors_and_one_on_two_cores(monkeypatch):
+    """More threads than free cores make llama.cpp crawl on a busy machine (they meet at a barrier
+    after every layer): the engine uses half the logical processors, and the user may say otherwise."""
+    import os
+
+    from designer.runtime.embedded_model import generation_threads
+
+    monkeypatch.delenv("TEAM_DESIGNER_LLAMA_THREADS", raising=False)
+    for cpus, threads in ((1, 1), (2, 1), (8, 4), (None, 1)):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        assert generation_threads() == threads
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setenv("TEAM_DESIGNER_LLAMA_THREADS", "3")
+    assert generation_threads() == 3
+    monkeypatch.setenv("TEAM_DESIGNER_LLAMA_THREADS", "lots")
+    assert generation_threads() == 4
