@@ -34,6 +34,11 @@ def remember_secret(value: str | None) -> None:
                 _KNOWN_FRAGMENTS = _fragments(_KNOWN)
 
 
+def has_secrets() -> bool:
+    """Whether anything is to be masked at all (the common case for local models: no)."""
+    return bool(_KNOWN_FRAGMENTS)
+
+
 def known_secrets() -> list[str]:
     with _LOCK:
         return list(_KNOWN)
@@ -95,10 +100,13 @@ class StreamMasker:
         # Hold from where a secret (or a head or tail of one) may have begun but not ended...
         cut = len(buffer)
         for fragment in fragments:
-            for size in range(min(len(fragment) - 1, len(buffer)), 0, -1):
-                if buffer.endswith(fragment[:size]):
-                    cut = min(cut, len(buffer) - size)
+            # Only where the fragment's first character occurs near the end can it have begun.
+            at = buffer.find(fragment[0], max(0, len(buffer) - len(fragment) + 1))
+            while at != -1 and at < cut:
+                if fragment.startswith(buffer[at:]):
+                    cut = at
                     break
+                at = buffer.find(fragment[0], at + 1)
         # ...and hold whole any complete one that would straddle that point.
         moved = True
         while moved:

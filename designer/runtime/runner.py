@@ -32,7 +32,7 @@ from autogen_core import CancellationToken
 
 from ..core import events as ev
 from ..core.child_env import looks_secret, referenced_variables
-from ..core.masking import StreamMasker, redact, redact_data, remember_secret
+from ..core.masking import StreamMasker, has_secrets, redact, redact_data, remember_secret
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
@@ -204,7 +204,9 @@ class TeamRun:
     # --- the event stream -----------------------------------------------------------
 
     def _emit(self, event: ev.RunEvent) -> None:
-        if isinstance(event, ev.Chunk):
+        if not has_secrets() and not self._maskers:
+            pass  # nothing to mask (no key known, nothing held back): the hot path of local runs
+        elif isinstance(event, ev.Chunk):
             masker = self._maskers.get((event.agent, event.parent))
             if masker is None:
                 masker = self._maskers[(event.agent, event.parent)] = StreamMasker()

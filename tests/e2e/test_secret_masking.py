@@ -102,3 +102,23 @@ def test_a_key_split_across_streamed_chunks_is_still_masked():
     # Text that cannot be the start of a secret is never held back; a possible start waits.
     assert masker.feed("plain words.") == "plain words."
     assert masker.feed("ends in s") == "ends in " and masker.feed("o on") == "so on"
+
+
+def test_any_split_of_a_text_with_keys_shows_exactly_the_masked_text():
+    """However a reply is cut into chunks, what is shown is the text with every key masked."""
+    import random
+
+    from designer.core.masking import redact
+
+    keys = ["sk-split-one-0123456789abcdef", "tok-two-fedcba9876543210zz"]
+    for key in keys:
+        remember_secret(key)
+    text = f"a {keys[0]} b {keys[1][:10]} c {keys[1]}{keys[0]} s sk- t {keys[0][-8:]} end"
+    rng = random.Random(7)
+    for _ in range(300):
+        cuts = sorted(rng.sample(range(1, len(text)), rng.randint(1, 12)))
+        pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)])]
+        masker = StreamMasker()
+        shown = [masker.feed(p) for p in pieces] + [masker.flush()]
+        assert "".join(shown) == redact(text), pieces
+        assert not any(key[:8] in s or key[-8:] in s for s in shown for key in keys), pieces
