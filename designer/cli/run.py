@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import math
 import os
 import signal
 import sys
@@ -21,6 +22,8 @@ from ..core.validate import validate_file
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: The largest time bound a team file may set: the command line may not go past it either.
+MAX_TIMEOUT_S = 86_400.0  # termination.timeout's own limit (core/spec.py)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,8 +104,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return _fail(f"unknown model {args.model!r} (the file defines: {', '.join(spec.models) or 'none'}; or use 'embedded')")
     if args.max_messages is not None and args.max_messages < 1:
         return _fail("--max-messages must be at least 1")
-    if args.timeout is not None and args.timeout <= 0:
-        return _fail("--timeout must be positive")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT_S):
+        return _fail(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}")
     if args.reply_tokens is not None and args.reply_tokens < 1:
         return _fail("--reply-tokens must be at least 1")
     code, trust = _check_trust(args, spec)

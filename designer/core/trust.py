@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -64,7 +63,6 @@ TRUST_FORMAT = "team-designer-trust/v1"
 #: Arguments naming files up to this size are hashed too (a server script); larger ones are data.
 MAX_HASHED_BYTES = 20_000_000
 
-_PYTHON_PROGRAM = re.compile(r"^(python|pypy)[0-9.]*(w|\.exe)?$", re.IGNORECASE)
 
 
 # --- what a run would execute ------------------------------------------------------------------
@@ -126,10 +124,22 @@ def _hash_all(paths: Iterable[Path]) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
+def _is_python_script(path: Path) -> bool:
+    """A ``.py`` file, or a script whose ``#!`` line runs Python (``./myserver``)."""
+    if path.suffix == ".py":
+        return True
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
 def _import_roots(server: McpServerSpec, scripts: Sequence[Path], cwd: Path) -> list[Path]:
     """Folders a Python server imports from: its scripts' folders (``sys.path[0]``), its working
     folder (``-m``/``-c`` put it first, and a server may add it itself) and a literal ``PYTHONPATH``."""
-    roots = [p.parent for p in scripts if p.suffix == ".py"] + [cwd]
+    roots = [p.parent for p in scripts if _is_python_script(p)] + [cwd]
     pythonpath = server.env.get("PYTHONPATH", "")
     if not pythonpath.startswith("env:"):  # a reference's value is not known here
         roots += [cwd / entry for entry in pythonpath.split(os.pathsep) if entry]
@@ -152,15 +162,16 @@ def mcp_item(tool_id: str, server: McpServerSpec, locations: ToolLocations) -> C
     folders: list[str] = []
     too_big: list[str] = []
     named = [Path(path) for path in files] + [Path(program)]
-    if _PYTHON_PROGRAM.match(Path(program).name) or any(p.suffix == ".py" for p in named):
-        # A script runs what it imports: a helper module beside it is as much the server as the script.
-        for root in _import_roots(server, [p for p in named if p.is_file()], cwd):
-            found = importable_files(root)
-            if found is None:
-                too_big.append(str(root))
-                continue
-            folders.append(str(root))
-            files.update((path, digest) for path, digest in _hash_all(p for p in found if str(p) not in files))
+    # A script runs what it imports: a helper module beside it is as much the server as the script.
+    # Every server, not only those that look like Python: a wrapper (``bash start.sh``, ``uv run``)
+    # or a script without ``.py`` may start Python all the same, in these folders.
+    for root in _import_roots(server, [p for p in named if p.is_file()], cwd):
+        found = importable_files(root)
+        if found is None:
+            too_big.append(str(root))
+            continue
+        folders.append(str(root))
+        files.update((path, digest) for path, digest in _hash_all(p for p in found if str(p) not in files))
     unchecked = (f"too many files to check on every run in {', '.join(too_big)}; give the server a folder "
                  "of its own (and set its cwd: to it)") if too_big else ""
     return CodeItem(

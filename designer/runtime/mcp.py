@@ -24,6 +24,8 @@ import asyncio
 import atexit
 import inspect
 import os
+import shutil
+import tempfile
 from typing import Any, Awaitable, Callable, List, Mapping
 
 from autogen_core import CancellationToken
@@ -126,6 +128,7 @@ class McpToolSource(Workbench):
         self._tools: list[ToolSchema] | None = None
         self._pending = 0  # requests on their way (the server may be busy)
         self._abandoned = False  # a request was stopped or timed out: the server may still work on it
+        self._pycache: str | None = None  # the server's bytecode folder, for this run only
 
     def _params(self) -> Any:
         from autogen_ext.tools.mcp import StdioServerParams
@@ -136,6 +139,11 @@ class McpToolSource(Workbench):
         if program is None:
             raise ToolSetupError(f"MCP server {self.tool_id!r}: the command {self.server.command!r} is not found")
         env = child_environment(self.team, get_default_environment(), server_environment(self.tool_id, self.server))
+        if "PYTHONPYCACHEPREFIX" not in env:
+            # Trust hashes the server's source files, but Python would run a cached .pyc beside them
+            # that only matches the source's size and time: bytecode goes to a folder of this run's.
+            self._pycache = tempfile.mkdtemp(prefix="td-mcp-pycache-")
+            env["PYTHONPYCACHEPREFIX"] = self._pycache
         return StdioServerParams(
             command=program,
             args=list(self.server.args),
@@ -193,6 +201,14 @@ class McpToolSource(Workbench):
 
     async def stop(self) -> None:
         """End the server: a graceful close when it is idle, else (or when that lags) a kill."""
+        try:
+            await self._stop_server()
+        finally:
+            if self._pycache is not None:
+                shutil.rmtree(self._pycache, ignore_errors=True)
+                self._pycache = None
+
+    async def _stop_server(self) -> None:
         inner, self._inner = self._inner, None
         actor = getattr(inner, "_actor", None)
         if actor is None:

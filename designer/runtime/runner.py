@@ -18,7 +18,6 @@ Design notes, from AgentChat 0.7.5 behaviour pinned in tests/unit/test_agentchat
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
 import os
@@ -32,15 +31,17 @@ from autogen_core import CancellationToken
 
 from ..core import events as ev
 from ..core.child_env import looks_secret, referenced_variables
-from ..core.masking import StreamMasker, has_secrets, redact, redact_data, remember_secret
+from ..core.masking import StreamMasker, has_secrets, redact, remember_secret
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .compiler import CompiledTeam, compile_team
-from .embedded import EmbeddedModelError
-from .models import ModelHooks, ModelSetupError
+from .models import ModelHooks
+from .run_support import UntrustedCodeError, cap_replies, mask_event, plain_error, quiet_library_logs
 from .run_tasks import RunTasks
-from .tools import RunTools, ToolSetupError
+from .tools import RunTools
+
+__all__ = ["STOP_GRACE_S", "TeamRun", "UntrustedCodeError", "quiet_library_logs"]
 
 log = logging.getLogger(__name__)
 
@@ -49,53 +50,12 @@ class _StoppedEarly(Exception):
     """Stop was asked for before the run had begun."""
 
 
-class UntrustedCodeError(RuntimeError):
-    """The run would execute code the user has not trusted; the message lists it."""
-
 #: How long a token cancel may take before the consuming task is cancelled outright.
 STOP_GRACE_S = 0.4
 #: After that, how long to wait for the consumer to unwind before reporting the end anyway.
 STOP_UNWIND_S = 0.4
 
 _DONE = object()
-_LIBRARY_LOGGERS = ("autogen_core", "autogen_agentchat", "autogen_ext")
-
-
-def quiet_library_logs() -> None:
-    """AgentChat logs every cancelled handler with a traceback; the run reports stops and
-    errors itself, in plain words. Set TEAM_DESIGNER_DEBUG=1 to see the library's logs."""
-    if os.environ.get("TEAM_DESIGNER_DEBUG"):
-        return
-    for name in _LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-def _plain_error(exc: BaseException) -> tuple[str, str]:
-    """(kind, message) in words a user can act on; no tracebacks."""
-    # Every message is scrubbed of keys resolved in this process: servers and tools may echo them.
-    if isinstance(exc, (ModelSetupError, EmbeddedModelError)):
-        return "model", redact(str(exc))
-    if isinstance(exc, ToolSetupError):
-        return "tool", redact(str(exc))
-    if isinstance(exc, UntrustedCodeError):
-        return "trust", str(exc)
-    name = type(exc).__name__
-    # AgentChat re-raises a participant's failure as "Type: message\nTraceback: ..."; keep the words.
-    # Servers may quote the request's key in their error: scrub every key resolved in this run.
-    text = redact(str(exc).strip().split("\nTraceback:", 1)[0].strip()) or name
-    module = type(exc).__module__
-    if module.startswith(("openai", "httpx", "anthropic")):
-        status = getattr(exc, "status_code", None)
-        if name == "APIConnectionError":
-            return "model", f"cannot reach the model server ({text})"
-        if status == 401:
-            return "model", "the model server refused the API key (401 Unauthorized)"
-        if status == 404:
-            return "model", f"the model server does not know this model or URL (404): {text}"
-        return "model", f"the model server answered with an error: {text}"
-    if "scripted model" in text:
-        return "model", text
-    return "internal", f"{name}: {text}"
 
 
 class TeamRun:
@@ -128,7 +88,7 @@ class TeamRun:
         self._written = self.spec
         if reply_tokens is not None:
             self.spec = self.spec.model_copy(deep=True)
-            _cap_replies(self.spec, reply_tokens, model_override)
+            cap_replies(self.spec, reply_tokens, model_override)
         self.team_file = team_file
         self.locations = ToolLocations.for_file(team_file, tool_folders)
         self.trust = trust
@@ -216,7 +176,7 @@ class TeamRun:
         else:
             for held in self._flush_maskers():
                 self._queue.put_nowait(held)
-            _mask(event)
+            mask_event(event)
         self._seq += 1
         event.seq = self._seq
         event.t = round(time.monotonic() - self._start, 3)
@@ -236,9 +196,12 @@ class TeamRun:
         """Every key the run could see, known to the masker before any event is emitted: the
         variables the file refers to (whether or not a model resolves them), and every variable
         named like a key (a user tool runs in this process and could read any of them)."""
-        names = referenced_variables(self.spec) | {name for name in os.environ if looks_secret(name)}
-        for name in names:
+        for name in referenced_variables(self.spec):
             remember_secret(os.environ.get(name))
+        for name, value in os.environ.items():
+            # A guess from the name only: a path (GOOGLE_APPLICATION_CREDENTIALS) is not the secret.
+            if looks_secret(name) and not any(c.isspace() or c in "/\\" for c in value):
+                remember_secret(value)
 
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
         assert self._loop is not None
@@ -294,7 +257,7 @@ class TeamRun:
             pass
         except Exception as exc:  # noqa: BLE001 - setup failures are reported as events
             log.info("run %s could not start", self.run_id, exc_info=True)
-            kind, message = _plain_error(exc)
+            kind, message = plain_error(exc)
             self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
             self._end_reason, self._end_detail = "error", message
         except asyncio.CancelledError:
@@ -420,7 +383,7 @@ class TeamRun:
             if self._end_reason is None:
                 # Prefer the original exception the model client reported over AgentChat's string of it.
                 agent, error = self._model_failure or (self._current_speaker or ev.TEAM, exc)
-                kind, message = _plain_error(error)
+                kind, message = plain_error(error)
                 self._emit(ev.Error(agent, message=message, kind=kind))
                 self._end_reason, self._end_detail = "error", message
         finally:
@@ -450,24 +413,3 @@ class TeamRun:
         # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
         return coordinator is not None and reason.endswith(f"{coordinator!r} answered")
 
-
-def _mask(event: ev.RunEvent) -> None:
-    """Replace every secret the process knows in the event's text fields, in place."""
-    for item in dataclasses.fields(event):
-        value = getattr(event, item.name)
-        if isinstance(value, str):
-            if value:
-                setattr(event, item.name, redact(value))
-        elif isinstance(value, (list, dict)) and value:
-            setattr(event, item.name, redact_data(value))
-
-
-def _cap_replies(spec: TeamSpec, limit: int, model_override: str | None) -> None:
-    """Every model of ``spec`` (a private copy) answers with at most ``limit`` tokens."""
-    if model_override and model_override not in spec.models:
-        built_in = spec.model_for(model_override)
-        if built_in is not None:  # 'embedded' without an entry of its own: give it one to cap
-            spec.models[model_override] = built_in
-    for model in spec.models.values():
-        current = model.options.max_tokens
-        model.options.max_tokens = limit if current is None else min(current, limit)

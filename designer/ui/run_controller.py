@@ -48,6 +48,9 @@ class RunWorker(QObject):
         self.loop: "asyncio.AbstractEventLoop | None" = None
         self.ready = threading.Event()
         self._runs: dict[str, Any] = {}
+        #: Commands given before the loop exists (a busy machine may start the thread late).
+        self._early: list[tuple[Any, tuple[Any, ...]]] = []
+        self._early_lock = threading.Lock()
         self._warm = False
         self._tasks: "set[asyncio.Task[None]]" = set()
 
@@ -58,7 +61,11 @@ class RunWorker(QObject):
 
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        self.loop = loop
+        with self._early_lock:
+            self.loop = loop
+            for fn, args in self._early:  # in the order they were given
+                loop.call_soon(fn, *args)
+            self._early.clear()
         self.ready.set()
         try:
             loop.run_forever()
@@ -73,7 +80,11 @@ class RunWorker(QObject):
     # --- commands from the GUI thread ------------------------------------------------------
 
     def _call(self, fn: Any, *args: Any) -> None:
-        if self.loop is not None and not self.loop.is_closed():
+        with self._early_lock:
+            if self.loop is None:
+                self._early.append((fn, args))
+                return
+        if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(fn, *args)
 
     def start_run(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
@@ -89,8 +100,11 @@ class RunWorker(QObject):
         self._call(self._control, key, "provide_input", text, request_id)
 
     def shutdown(self) -> None:
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self.loop.stop)
+        self._call(self._halt)
+
+    def _halt(self) -> None:
+        assert self.loop is not None
+        self.loop.stop()
 
     # --- in the worker thread -------------------------------------------------------------------
 
@@ -201,7 +215,7 @@ class RunController(QObject):
             self._worker.moveToThread(self._thread)
             self._thread.started.connect(self._worker.serve)
             self._thread.start()
-            self._worker.ready.wait(5.0)
+            # Not waited for: commands given before the worker's loop runs are kept and run then.
         return self._worker
 
     def start(self, spec: TeamSpec, task: str, **options: Any) -> None:

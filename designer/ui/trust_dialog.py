@@ -44,6 +44,10 @@ class TrustDialog(QDialog):
             remembered.append("when any Python file in a folder an MCP server imports from changes or appears")
         if "python" in kinds:
             remembered.append("and, for local Python execution, when anything in the team but its layout changes")
+        unchecked = [item for item in items if item.unchecked]
+        if unchecked:  # what cannot be checked on every run can never be remembered as safe
+            remembered = ["Part of it cannot be checked (see \u201ccannot be trusted\u201d below), so it cannot be "
+                          "trusted: change the team as that line says, then run again"]
         intro = QLabel(
             f"To {action}, Team Designer would {' and '.join(what)} that you have not trusted yet. "
             "Team files can come from anyone: trust only code you know.\n" + ", ".join(remembered) + "."
@@ -59,6 +63,7 @@ class TrustDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.trust_button = buttons.addButton(f"Trust and {action}", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+        self.trust_button.setEnabled(not unchecked)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -76,7 +81,7 @@ def confirm_trust(store: TrustStore, items: Sequence[CodeItem], ask: AskTrust) -
     untrusted = store.untrusted(items)
     if not untrusted:
         return True
-    if not ask(untrusted):
-        return False
+    if not ask(untrusted) or any(item.unchecked for item in untrusted):
+        return False  # shown (so the user reads why), but what cannot be checked is never trusted
     store.trust(untrusted)
     return True

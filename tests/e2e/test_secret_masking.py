@@ -122,3 +122,22 @@ def test_any_split_of_a_text_with_keys_shows_exactly_the_masked_text():
         shown = [masker.feed(p) for p in pieces] + [masker.flush()]
         assert "".join(shown) == redact(text), pieces
         assert not any(key[:8] in s or key[-8:] in s for s in shown for key in keys), pieces
+
+
+def test_a_path_in_a_secret_looking_variable_does_not_garble_other_paths(tmp_path: Path):
+    """GOOGLE_APPLICATION_CREDENTIALS holds a path, not a key: other paths that share its head
+    are shown as they are (masking the head of a path would garble every path in the transcript)."""
+    from designer.core.masking import redact
+
+    creds = str(tmp_path / "keys" / "gcp-service-account.json")
+    remember_secret(creds)  # even registered explicitly, only the whole value is masked
+    other = str(tmp_path / "keys" / "notes.txt")
+    assert redact(f"see {other}") == f"see {other}"
+    team = tmp_path / "paths.yaml"
+    team.write_text(TEAM.replace("Here it is:", f"Your file {other} and").replace("api_key: env:TD_MASK_TEST_KEY", ""),
+                    encoding="utf-8")
+    env = {**os.environ, "GOOGLE_APPLICATION_CREDENTIALS": creds, "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "designer", "run", str(team), "--trust", "--tools", str(FIXTURES)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"Your file {other} and" in done.stdout

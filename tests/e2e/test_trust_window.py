@@ -224,3 +224,46 @@ def test_runs_keep_their_files_when_a_workspace_folder_is_set(make_main_window, 
         settings.put("tools/workspace", "")
     kept = list((tmp_path / "keep").glob("Writer-team-*/notes.txt"))
     assert len(kept) == 1 and kept[0].read_text() == "kept"
+
+
+def test_what_cannot_be_checked_cannot_be_trusted_from_the_window(make_main_window, qtbot, tmp_path: Path):
+    """An MCP server whose folder holds too many files to hash: the dialog says why and offers no
+    'Trust and run'; even a yes (a test's answer) starts nothing and remembers nothing."""
+    import sys
+
+    from designer.core.tool_introspect import MAX_IMPORTABLE_FILES
+
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    for i in range(MAX_IMPORTABLE_FILES + 1):
+        (srv / f"m{i}.py").write_text("X = 1\n")
+    marker = tmp_path / "started"
+    (srv / "server.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n")
+    team = tmp_path / "team.yaml"
+    team.write_text(textwrap.dedent(f"""\
+        schema: team-designer/v1
+        name: Big folder
+        task: go
+        default_model: s
+        models:
+          s: {{provider: scripted, responses: [done]}}
+        tools:
+          srv: {{mcp: {{command: {sys.executable}, args: [srv/server.py], cwd: srv}}}}
+        agents:
+          a: {{tools: [srv]}}
+        orchestration: {{pattern: round_robin, participants: [a]}}
+        termination: {{max_messages: 2}}
+    """), encoding="utf-8")
+    spec = validate_file(team).spec
+    items = code_manifest(spec, ToolLocations.for_file(team), team)
+    dialog = TrustDialog(items)
+    qtbot.addWidget(dialog)
+    assert not dialog.trust_button.isEnabled() and "cannot be trusted" in dialog.intro.text()
+    w = make_main_window(team)
+    w.trust_store = TrustStore(tmp_path / "trust.json")
+    asked: list[Any] = []
+    w.ask_trust = lambda listed: asked.append(listed) or True
+    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.start_run("go")
+    assert asked and not w.runs.running and not marker.exists()
+    assert w.trust_store.untrusted(items), "nothing was remembered as trusted"

@@ -167,3 +167,25 @@ termination: {{max_messages: {len(replies) + 1}}}
         assert events[-1].type == "finished" and events[-1].reason == "termination"
     assert [e.content for e in runs.received if e.type == "message"] == ["window task", *window_run]
     assert {e.team for e in runs.received if e.type == "started"} == {"window"}
+
+
+def test_commands_given_before_the_worker_loop_runs_are_kept(qtbot):
+    """On a busy machine the worker thread may start late: a run asked for before its loop exists
+    still starts, and a shutdown asked for then still ends the thread."""
+    from designer.ui.run_controller import RunWorker
+
+    worker = RunWorker()
+    got: list = []
+    worker.start_run("early", spec('["hello there", "done"]'), "go", {})
+    worker.stop("early")  # kept in order: the run starts, then stops at once
+    thread = threading.Thread(target=worker.serve, daemon=True)
+    thread.start()
+    while True:
+        key, item = worker.outbox.get(timeout=30)
+        if item is None:
+            break
+        got.append(item)
+    assert key == "early" and got[0].type == "started" and got[-1].type == "finished" and got[-1].reason == "stopped"
+    worker.shutdown()
+    thread.join(30)
+    assert not thread.is_alive()

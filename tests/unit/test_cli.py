@@ -130,6 +130,9 @@ def test_a_missing_key_is_a_failure_in_plain_words(tmp_path: Path):
         (["--input", "garbage"], "error: --input expects KEY=VALUE, got 'garbage'"),
         (["--model", "gpt9"], "error: unknown model 'gpt9' (the file defines: s; or use 'embedded')"),
         (["--max-messages", "0"], "error: --max-messages must be at least 1"),
+        # nan would end the run at once, inf would remove the bound: neither is a time limit.
+        *[(["--timeout", value], "error: --timeout must be a number of seconds above 0 and at most 86400")
+          for value in ("nan", "inf", "0", "90000")],
         (["--task", "{unclosed"], "error: the task is not a valid template: expected '}' before end of string"),
     ],
 )

@@ -277,3 +277,46 @@ def test_python_m_designer_does_not_import_modules_from_the_folder_it_starts_in(
     assert done.returncode == 0, done.stderr
     assert "team.yaml: ok" in done.stdout
     assert not marker.exists(), "python -m designer imported a module from the folder it was started in"
+
+
+def _helped_project(tmp_path: Path, *, script: str = "server.py", shebang: bool = False) -> tuple[Path, Path, Path]:
+    project, data = tmp_path / "project", tmp_path / "data"
+    srv, work = project / "srv", project / "work"
+    srv.mkdir(parents=True)
+    work.mkdir()
+    server = srv / script
+    server.write_text((f"#!{sys.executable}\n" if shebang else "") + SERVER)
+    server.chmod(0o755)
+    (srv / "mcphelper.py").write_text(HELPER)
+    team = project / "team.yaml"
+    command = f"command: ../srv/{script}, args: []" if shebang else f"command: {sys.executable}, args: [../srv/{script}]"
+    team.write_text(MCP_TEAM.replace("command: %(python)s, args: [../srv/server.py]", command), encoding="utf-8")
+    return team, srv, data
+
+
+def test_a_server_script_without_py_is_trusted_with_its_imports_too(tmp_path: Path):
+    """``command: ./myserver`` with a ``#!python`` line: its helper modules are hashed all the same."""
+    team, srv, data = _helped_project(tmp_path, script="myserver", shebang=True)
+    assert greeting(cli(data, "run", str(team), "--jsonl", "--trust")) == "hello from the helper"
+    (srv / "mcphelper.py").write_text('GREETING = "edited behind your back"\n')
+    asked = cli(data, "run", str(team), "--jsonl")
+    assert refused(asked) and str(srv / "mcphelper.py") in asked.stderr
+
+
+def test_a_forged_bytecode_file_beside_a_trusted_helper_never_runs(tmp_path: Path):
+    """Python would run a cached ``.pyc`` that only matches the source's size and time; the server
+    gets a bytecode folder of the run's own, so the trusted source is what runs."""
+    import importlib.util
+    from importlib._bootstrap_external import _code_to_timestamp_pyc  # the header Python checks
+
+    team, srv, data = _helped_project(tmp_path)
+    helper = srv / "mcphelper.py"
+    assert greeting(cli(data, "run", str(team), "--jsonl", "--trust")) == "hello from the helper"
+    info = helper.stat()
+    forged = compile('GREETING = "forged bytecode ran"\n', str(helper), "exec")
+    cache = Path(importlib.util.cache_from_source(str(helper)))
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(bytes(_code_to_timestamp_pyc(forged, int(info.st_mtime), info.st_size)))
+    assert greeting(cli(data, "run", str(team), "--jsonl")) == "hello from the helper"
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("td-mcp-pycache-*/**/mcphelper*.pyc")), \
+        "the run's bytecode folder goes with the run"
