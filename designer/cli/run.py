@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core import events as ev
 from ..core.problems import has_errors
-from ..core.spec import EMBEDDED_MODEL_ID
+from ..core.spec import EMBEDDED_MODEL_ID, MAX_RUN_TIMEOUT_S as MAX_TIMEOUT_S
 from ..core.task import TaskError, task_for
 from ..core.validate import validate_file
 
@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: The largest time bound a team file may set: the command line may not go past it either.
-MAX_TIMEOUT_S = 86_400.0  # termination.timeout's own limit (core/spec.py)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

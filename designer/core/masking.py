@@ -52,12 +52,12 @@ def _fragments(secrets: Iterable[str]) -> list[str]:
         if not secret or len(secret) < MIN_SECRET_LEN:
             continue
         out.add(secret)
-        if len(secret) >= 16 and _token_like(secret):
+        if len(secret) >= 16 and token_like(secret):
             out.update((secret[:8], secret[-8:]))
     return sorted(out, key=len, reverse=True)
 
 
-def _token_like(value: str) -> bool:
+def token_like(value: str) -> bool:
     """A key or token (one word, no path): only those are echoed partly, and masking the head of
     a path such as '/home/alice/...' would garble every other path in the transcript."""
     return not any(c.isspace() or c in "/\\" for c in value)

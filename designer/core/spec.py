@@ -35,6 +35,8 @@ def is_identifier(text: str) -> bool:
 RESERVED_AGENT_IDS = frozenset({"user", "team"})
 #: The model every file can use without declaring it: SmolLM2 running in-process.
 EMBEDDED_MODEL_ID = "embedded"
+#: The largest time bound of a run, in seconds: the file's termination.timeout and the CLI's --timeout.
+MAX_RUN_TIMEOUT_S = 86_400
 
 #: The most agents a team can have. AgentChat checks a graph (and a sequence, which is a graph)
 #: with a recursive search whose depth is the longest chain; past about 900 agents a run would
@@ -272,7 +274,7 @@ class TerminationSpec(_Record):
 
     text: str | None = Field(default=None, min_length=1, description="End when a message mentions this text.")
     max_messages: int | None = Field(default=None, ge=1, le=100_000)
-    timeout: float | None = Field(default=None, gt=0, le=86_400, description="Seconds.")
+    timeout: float | None = Field(default=None, gt=0, le=MAX_RUN_TIMEOUT_S, description="Seconds.")
     max_tokens: int | None = Field(default=None, ge=1, description="Token budget over all agents.")
 
     def has_bound(self) -> bool:

@@ -31,7 +31,7 @@ from autogen_core import CancellationToken
 
 from ..core import events as ev
 from ..core.child_env import looks_secret, referenced_variables
-from ..core.masking import StreamMasker, has_secrets, redact, remember_secret
+from ..core.masking import StreamMasker, has_secrets, redact, remember_secret, token_like
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
@@ -177,10 +177,14 @@ class TeamRun:
             for held in self._flush_maskers():
                 self._queue.put_nowait(held)
             mask_event(event)
+        self._queue.put_nowait(self._stamp(event))
+
+    def _stamp(self, event: ev.RunEvent) -> ev.RunEvent:
+        """The event with the run's next sequence number and its time since the start."""
         self._seq += 1
         event.seq = self._seq
         event.t = round(time.monotonic() - self._start, 3)
-        self._queue.put_nowait(event)
+        return event
 
     def _flush_maskers(self) -> list[ev.Chunk]:
         """Streamed text held back by a masker, as chunks to show before anything else."""
@@ -188,8 +192,7 @@ class TeamRun:
         for (agent, parent), masker in self._maskers.items():
             held = masker.flush()
             if held:
-                self._seq += 1
-                out.append(ev.Chunk(agent, text=held, parent=parent, seq=self._seq, t=round(time.monotonic() - self._start, 3)))
+                out.append(self._stamp(ev.Chunk(agent, text=held, parent=parent)))
         return out
 
     def _register_secrets(self) -> None:
@@ -200,7 +203,7 @@ class TeamRun:
             remember_secret(os.environ.get(name))
         for name, value in os.environ.items():
             # A guess from the name only: a path (GOOGLE_APPLICATION_CREDENTIALS) is not the secret.
-            if looks_secret(name) and not any(c.isspace() or c in "/\\" for c in value):
+            if looks_secret(name) and token_like(value):
                 remember_secret(value)
 
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
