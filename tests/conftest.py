@@ -128,7 +128,7 @@ def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture
 def make_controller(qtbot: Any) -> Callable[..., Any]:
     """A DocumentController holding the given spec (or a new team)."""
-    from designer.ui.controller import DocumentController
+    from designer.ui.document.controller import DocumentController
 
     made: list[Any] = []
 
@@ -147,7 +147,7 @@ def make_controller(qtbot: Any) -> Callable[..., Any]:
 @pytest.fixture
 def make_main_window(qtbot: Any) -> Callable[..., Any]:
     """A shown MainWindow; dialogs answered by the test (defaults: refuse/cancel)."""
-    from designer.ui.files import recovery_dir
+    from designer.ui.document.files import recovery_dir
     from designer.ui.main_window import MainWindow
 
     windows: list[Any] = []

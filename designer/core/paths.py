@@ -10,6 +10,11 @@ import os
 import sys
 from pathlib import Path
 
+#: The checkout (or installed tree) the package sits in: resources/ and teams/ live beside designer/.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RESOURCES_DIR = PROJECT_ROOT / "resources"
+EXAMPLES_DIR = PROJECT_ROOT / "teams"
+
 #: Overrides the data folder (the test suite points it at a temporary folder).
 DATA_DIR_ENV = "TEAM_DESIGNER_DATA_DIR"
 APP_FOLDER = "team-designer"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from .paths import RESOURCES_DIR
 from .spec import SCHEMA_ID, TeamSpec
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "resources" / "team-designer-v1.schema.json"
+SCHEMA_FILE = RESOURCES_DIR / "team-designer-v1.schema.json"
 
 
 def team_json_schema() -> dict[str, Any]:

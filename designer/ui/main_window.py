@@ -17,18 +17,18 @@ from ..core.task import TaskError
 from ..core.trust import CodeItem, TrustStore
 from . import settings
 from .actions import build_actions, build_menus
-from .canvas import CanvasView
-from .controller import DocumentController
-from .dialogs import AboutDialog, RunDialog, ShortcutsDialog
-from .files import FileManager, Recovery, pending_recoveries
-from .models_dialog import ModelsDialog
+from .canvas.view import CanvasView
+from .document.controller import DocumentController
+from .dialogs.run_and_help import AboutDialog, RunDialog, ShortcutsDialog
+from .document.files import FileManager, Recovery, pending_recoveries
+from .dialogs.models import ModelsDialog
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
-from .run_controller import RunController
-from .start_page import StartPageWidget
-from .status import RunStatusWidget
+from .run.controller import RunController
+from .document.start_page import StartPageWidget
+from .run.status import RunStatusWidget
 from .tools_menu import ToolsMenu
-from .trust_dialog import ask_with_dialog, gui_trust_path
-from .transcript_view import TranscriptWidget
+from .dialogs.trust import ask_with_dialog, gui_trust_path
+from .run.transcript_view import TranscriptWidget
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         ShortcutsDialog([*self.actions.all.values(), self.undo_action, self.redo_action], self).exec()
 
     def _on_show_log(self) -> None:
-        from .log_dialog import show_log_dialog  # on first use: not part of the window's cold start
+        from .dialogs.log import show_log_dialog  # on first use: not part of the window's cold start
 
         self.log_dialog = show_log_dialog(self, self.log_dialog)
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from ..core.spec import TeamSpec
 from ..core.trust import CodeItem, code_manifest
 from . import settings
-from .tool_try_dialog import ToolTryDialog
-from .trust_dialog import confirm_trust
+from .dialogs.tool_try import ToolTryDialog
+from .dialogs.trust import confirm_trust
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDropEvent
 from designer.core.teamfile import dump_team
 from designer.core.trust import TrustStore
 from designer.core.yamlio import load_team
-from designer.ui.files import pending_recoveries
+from designer.ui.document.files import pending_recoveries
 from tests.conftest import FIXTURES, STOP_BOUND_S, TEAMS
 
 SCRIPTED = """\
@@ -278,7 +278,7 @@ def test_geometry_and_panels_are_restored_between_sessions(make_main_window, qtb
 
 
 def test_help_dialogs_list_versions_and_shortcuts(make_main_window, qtbot):
-    from designer.ui.dialogs import AboutDialog, ShortcutsDialog, versions
+    from designer.ui.dialogs.run_and_help import AboutDialog, ShortcutsDialog, versions
 
     w = make_main_window()
     assert set(versions()) >= {"AutoGen AgentChat", "Qt", "PySide6", "Python"}

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from designer.core.trust import TrustStore, code_manifest, describe_items
 from designer.core.tool_introspect import ToolLocations
 from designer.core.validate import validate_file
-from designer.ui.trust_dialog import TrustDialog
+from designer.ui.dialogs.trust import TrustDialog
 
 TEAM = """\
 schema: team-designer/v1

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QMenu
 from designer.core import diagram, edits
 from designer.core.spec import EdgeCondition, ViewSpec
 from designer.core.yamlio import parse_team
-from designer.ui.canvas import CanvasView
-from designer.ui.canvas_editors import EdgeConditionDialog, NameEditWidget
+from designer.ui.canvas.view import CanvasView
+from designer.ui.canvas.editors import EdgeConditionDialog, NameEditWidget
 
 LEFT = Qt.MouseButton.LeftButton
 

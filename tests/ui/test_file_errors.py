@@ -22,7 +22,7 @@ from designer.core import teamfile
 from designer.core.edits import new_team, set_team_field
 from designer.core.teamfile import dump_team
 from designer.core.yamlio import load_team
-from designer.ui.files import FileManager
+from designer.ui.document.files import FileManager
 
 
 @pytest.fixture

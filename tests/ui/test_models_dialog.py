@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from designer.core.spec import ModelSpec
 from designer.core.teamfile import save_team
-from designer.ui.models_dialog import ModelsDialog
+from designer.ui.dialogs.models import ModelsDialog
 from tests import leakcheck
 from tests.conftest import TEAMS
 from tests.model_fixtures import closed_port, llama_model_entry
@@ -258,7 +258,7 @@ def test_entries_keep_their_references_when_opened(open_dialog):
 def test_background_results_arrive_on_the_gui_thread_and_the_newest_request_wins(qtbot):
     import threading
 
-    from designer.ui.background import BackgroundTasks
+    from designer.ui.widgets.background import BackgroundTasks
 
     tasks = BackgroundTasks()
     got: list[tuple[Any, Any, bool]] = []

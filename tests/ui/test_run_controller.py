@@ -8,7 +8,7 @@ import time
 import pytest
 
 from designer.core.yamlio import parse_team
-from designer.ui.run_controller import RunController, coalesce
+from designer.ui.run.controller import RunController, coalesce
 from designer.core import events as ev
 from tests.conftest import STOP_BOUND_S, fixture_tools
 
@@ -172,7 +172,7 @@ termination: {{max_messages: {len(replies) + 1}}}
 def test_commands_given_before_the_worker_loop_runs_are_kept(qtbot):
     """On a busy machine the worker thread may start late: a run asked for before its loop exists
     still starts, and a shutdown asked for then still ends the thread."""
-    from designer.ui.run_controller import RunWorker
+    from designer.ui.run.controller import RunWorker
 
     worker = RunWorker()
     got: list = []

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit
 from designer.core.tool_introspect import ToolLocations
 from designer.core.trust import TrustStore
 from designer.core.validate import validate_text
-from designer.ui.tool_try_dialog import ToolTryDialog
+from designer.ui.dialogs.tool_try import ToolTryDialog
 from tests.conftest import FIXTURES
 
 TEAM = f"""\

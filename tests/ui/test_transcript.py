@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from designer.core import events as ev
-from designer.ui.transcript_view import TranscriptWidget
+from designer.ui.run.transcript_view import TranscriptWidget
 
 
 def feed(widget: TranscriptWidget, *events: ev.RunEvent) -> None:

@@ -28,8 +28,8 @@ from ...core.document import Change
 from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec, ToolSpec
 from ...core.tool_catalog import describe_tool, schema_text
 from ...core.tool_introspect import ToolLocations
-from ..controller import DocumentController
-from .common import (
+from ..document.controller import DocumentController
+from ..widgets.common import (
     ChecklistWidget,
     PlainTextEditWidget,
     RefusalCatcher,
@@ -42,7 +42,7 @@ from .common import (
     set_spin_value,
     toggled_list,
 )
-from .prompt_editor import PromptEditorWidget
+from ..widgets.prompt_editor import PromptEditorWidget
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("Assistant (model-driven)", "assistant"),

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from ...core import edits
 from ...core.edits import EditError
 from ...core.spec import EdgeCondition, GraphEdgeSpec, GraphSpec, TeamSpec
-from ..controller import DocumentController
-from .common import (
+from ..document.controller import DocumentController
+from ..widgets.common import (
     ChecklistWidget,
     RefusalCatcher,
     agent_entries,

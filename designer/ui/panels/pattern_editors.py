@@ -27,8 +27,8 @@ from ...core.spec import (
     SwarmSpec,
     TeamSpec,
 )
-from ..controller import DocumentController
-from .common import (
+from ..document.controller import DocumentController
+from ..widgets.common import (
     ChecklistWidget,
     UndoRouter,
     agent_entries,
@@ -36,7 +36,7 @@ from .common import (
     set_combo_entries,
     toggled_list,
 )
-from .prompt_editor import PromptEditorWidget
+from ..widgets.prompt_editor import PromptEditorWidget
 
 SELECTOR_PLACEHOLDERS = ("roles", "participants", "history")
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QMessageBox, QStac
 from ...core import edits
 from ...core.document import Change
 from ...core.spec import PATTERNS
-from ..controller import DocumentController
-from .common import set_combo_entries, set_label
+from ..document.controller import DocumentController
+from ..widgets.common import set_combo_entries, set_label
 from .graph_editor import GraphEditorWidget
 from .pattern_editors import (
     HierarchicalEditorWidget,

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QStyle, QTreeWidget, QT
 
 from ...core.problems import Problem
 from ...core.spec import GraphSpec
-from ..controller import DocumentController
+from ..document.controller import DocumentController
 
 _PROBLEM_ROLE = Qt.ItemDataRole.UserRole
 

@@ -34,8 +34,8 @@ from ...core.document import Change
 from ...core.edits import EditError
 from ...core.providers import DEFAULT_BASE_URLS
 from ...core.spec import EMBEDDED_MODEL_ID, ID_PATTERN, InputSpec, ModelSpec, TeamSpec, TerminationSpec
-from ..controller import DocumentController
-from .common import (
+from ..document.controller import DocumentController
+from ..widgets.common import (
     PlainTextEditWidget,
     RefusalCatcher,
     UndoRouter,
@@ -47,7 +47,7 @@ from .common import (
     set_plain_text,
     set_spin_value,
 )
-from .prompt_editor import PromptEditorWidget
+from ..widgets.prompt_editor import PromptEditorWidget
 
 PROVIDERS: tuple[str, ...] = ("embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible")
 INPUT_COLUMNS = ("name", "default", "description")

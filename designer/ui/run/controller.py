@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from ..core import events as ev
-from ..core.spec import TeamSpec
+from ...core import events as ev
+from ...core.spec import TeamSpec
 
 if TYPE_CHECKING:
     import asyncio
@@ -122,7 +122,7 @@ class RunWorker(QObject):
         # and the window must be up before that.
         import gc
 
-        from ..runtime.runner import TeamRun
+        from ...runtime.runner import TeamRun
 
         if not self._warm:
             gc.freeze()  # AgentChat's modules, just imported, stay for the whole session

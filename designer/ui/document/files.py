@@ -20,11 +20,11 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from shiboken6 import Shiboken
 
-from ..core.problems import has_errors
-from ..core.teamfile import atomic_write, dump_team, remove_stale_temps, save_team
-from ..core.validate import validate_file
-from ..core.yamlio import parse_team
-from . import settings
+from ...core.problems import has_errors
+from ...core.teamfile import atomic_write, dump_team, remove_stale_temps, save_team
+from ...core.validate import validate_file
+from ...core.yamlio import parse_team
+from .. import settings
 from .controller import DocumentController
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class FileManager(QObject):
     def new(self) -> bool:
         if not self.maybe_save():
             return False
-        from ..core.edits import new_team
+        from ...core.edits import new_team
 
         self.controller.set_design(new_team(), None)
         return True

@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import edits, model_edits
-from ..core.document import Change
-from ..core.probe_cache import ProbeCache
-from ..core.providers import PRESETS, guess_preset
-from ..core.secrets import store_key
-from ..core.spec import ModelSpec
-from .background import BackgroundTasks
-from .controller import DocumentController
+from ...core import edits, model_edits
+from ...core.document import Change
+from ...core.probe_cache import ProbeCache
+from ...core.providers import PRESETS, guess_preset
+from ...core.secrets import store_key
+from ...core.spec import ModelSpec
+from ..widgets.background import BackgroundTasks
+from ..document.controller import DocumentController
 from .models_form import ModelEditorWidget
-from .panels.common import KEY_ROLE, RefusalCatcher, set_label
+from ..widgets.common import KEY_ROLE, RefusalCatcher, set_label
 
 
 class ModelsDialog(QDialog):
@@ -247,7 +247,7 @@ class ModelsDialog(QDialog):
         return path or None
 
     def _on_import_clicked(self) -> None:
-        from ..core.oai_config import OaiConfigError, import_oai_config, read_oai_config
+        from ...core.oai_config import OaiConfigError, import_oai_config, read_oai_config
 
         path = self.choose_config_path()
         if not path:
@@ -269,7 +269,7 @@ class ModelsDialog(QDialog):
     # --- background work -------------------------------------------------------------------
 
     def _on_load_clicked(self) -> None:
-        from ..runtime.discovery import list_models
+        from ...runtime.discovery import list_models
 
         if self._current is None:
             return
@@ -296,7 +296,7 @@ class ModelsDialog(QDialog):
                   "The server has no models (Ollama: ollama pull NAME)")
 
     def _on_test_clicked(self) -> None:
-        from ..runtime.probe import run_probe
+        from ...runtime.probe import run_probe
 
         if self._current is None or self.tasks.busy("probe"):
             return

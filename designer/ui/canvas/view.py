@@ -12,13 +12,13 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QWidget
 
-from ..core import diagram, edits
-from ..core.document import Change
-from ..core.spec import ViewSpec
-from .canvas_editors import EdgeConditionDialog, NameEditWidget
-from .canvas_items import NODE_H, NODE_W, AgentNodeItem, ConnectionItem, ConnectionLabelItem, LinkDragItem
-from .canvas_scene import CanvasScene, _add_agent, _duplicate
-from .controller import DocumentController
+from ...core import diagram, edits
+from ...core.document import Change
+from ...core.spec import ViewSpec
+from .editors import EdgeConditionDialog, NameEditWidget
+from .items import NODE_H, NODE_W, AgentNodeItem, ConnectionItem, ConnectionLabelItem, LinkDragItem
+from .scene import CanvasScene, _add_agent, _duplicate
+from ..document.controller import DocumentController
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem
 from PySide6.QtWidgets import QGraphicsObject, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
-from ..core.diagram import Connection
-from ..core.spec import TeamSpec
+from ...core.diagram import Connection
+from ...core.spec import TeamSpec
 
 NODE_W, NODE_H = 164.0, 62.0
 PORT_R = 6.0

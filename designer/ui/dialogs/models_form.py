@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import model_edits
-from ..core.probe_cache import ProbeRecord
-from ..core.providers import PRESETS, effective_base_url, effective_model_info, guess_preset
-from ..core.secrets import keyring_status
-from ..core.spec import ModelSpec
-from .panels.common import set_checked, set_combo_entries, set_label, set_line_text
+from ...core import model_edits
+from ...core.probe_cache import ProbeRecord
+from ...core.providers import PRESETS, effective_base_url, effective_model_info, guess_preset
+from ...core.secrets import keyring_status
+from ...core.spec import ModelSpec
+from ..widgets.common import set_checked, set_combo_entries, set_label, set_line_text
 
 
 def _busy_bar() -> QProgressBar:

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from ..core import events as ev
+from ...core import events as ev
 
 
 class RunStatusWidget(QWidget):

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
-from ..core.spec import EMBEDDED_MODEL_ID, TeamSpec
-from ..core.task import TaskError, input_values, render_task
+from ... import __version__
+from ...core.spec import EMBEDDED_MODEL_ID, TeamSpec
+from ...core.task import TaskError, input_values, render_task
 
 
 class RunDialog(QDialog):

@@ -12,11 +12,11 @@ from typing import Iterator
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
-from ..core import diagram, edits
-from ..core.document import Change
-from ..core.spec import TeamSpec
-from .canvas_items import AgentNodeItem, ConnectionItem
-from .controller import DocumentController
+from ...core import diagram, edits
+from ...core.document import Change
+from ...core.spec import TeamSpec
+from .items import AgentNodeItem, ConnectionItem
+from ..document.controller import DocumentController
 
 _SCENE_MARGIN = 1500.0
 _BEND = 28.0

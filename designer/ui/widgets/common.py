@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..controller import DocumentController
+from ..document.controller import DocumentController
 
 #: Item data role holding an entry's key (agent id, tool id, ...), independent of its label.
 KEY_ROLE = Qt.ItemDataRole.UserRole

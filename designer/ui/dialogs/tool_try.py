@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.spec import TeamSpec
-from ..core.tool_catalog import describe_tool
-from ..core.tool_introspect import ToolLocations
-from ..core.trust import CodeItem, TrustPolicy, code_manifest
+from ...core.spec import TeamSpec
+from ...core.tool_catalog import describe_tool
+from ...core.tool_introspect import ToolLocations
+from ...core.trust import CodeItem, TrustPolicy, code_manifest
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ class ToolTryDialog(QDialog):
             return
         if not self._allowed():
             return
-        from ..runtime.tool_try import try_tool_blocking
+        from ...runtime.tool_try import try_tool_blocking
 
         spec, tool_id, mcp_tool = self.spec, self.tool_id, self.mcp_combo.currentData()
         options = {"locations": self.locations, "trust": self.trust, "team_file": self.team_file, "mcp_tool": mcp_tool}
@@ -300,7 +300,7 @@ class ToolTryDialog(QDialog):
             return
         import asyncio
 
-        from ..runtime.tool_try import list_mcp_tools
+        from ...runtime.tool_try import list_mcp_tools
 
         spec, tool_id = self.spec, self.tool_id
         options = {"locations": self.locations, "trust": self.trust, "team_file": self.team_file}

@@ -13,12 +13,12 @@ from typing import Any, Callable, Mapping
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.document import Change, TeamDocument
-from ..core.edits import EditError, new_team
-from ..core.problems import Problem
-from ..core.spec import TeamSpec
-from ..core.tool_introspect import ToolLocations
-from ..core.validate import validate_spec
+from ...core.document import Change, TeamDocument
+from ...core.edits import EditError, new_team
+from ...core.problems import Problem
+from ...core.spec import TeamSpec
+from ...core.tool_introspect import ToolLocations
+from ...core.validate import validate_spec
 
 _MERGE_ID = 1
 
@@ -151,7 +151,7 @@ class DocumentController(QObject):
 
     def tool_locations(self) -> ToolLocations:
         """Where this design's tool modules live: tools/ beside its file, then the folders in settings."""
-        from . import settings
+        from .. import settings
 
         return ToolLocations.for_file(self.path, settings.get("tools/folders"))
 

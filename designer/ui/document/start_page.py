@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.yamlio import load_team
-
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "teams"
+from ...core.paths import EXAMPLES_DIR
+from ...core.yamlio import load_team
 
 
 def example_teams(folder: Path = EXAMPLES_DIR) -> list[tuple[Path, str, str]]:

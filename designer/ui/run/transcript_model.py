@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ..core import events as ev
+from ...core import events as ev
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ..core.trust import CodeItem, TrustStore, describe_items
+from ...core.trust import CodeItem, TrustStore, describe_items
 
 AskTrust = Callable[[Sequence[CodeItem]], bool]
 

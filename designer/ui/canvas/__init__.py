@@ -1,0 +1,1 @@
+"""canvas: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""dialogs: see docs/architecture.md."""
