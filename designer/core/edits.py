@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from .edit_result import Edited
 from .spec import (
     ID_PATTERN,
     PATTERNS,
@@ -113,7 +114,7 @@ def add_agent(
     *,
     agent_id: str | None = None,
     position: tuple[float, float] | None = None,
-) -> tuple[TeamSpec, str]:
+) -> Edited[str]:
     """Add an agent and make it take part in the current pattern where that is unambiguous."""
     new_id = agent_id or unique_id(spec.agents, "agent")
     if new_id in spec.agents:
@@ -134,7 +135,7 @@ def add_agent(
     spec = _with(spec, orchestration=orch)
     if position is not None:
         spec = move_agents(spec, {new_id: position})
-    return spec, new_id
+    return Edited(spec, new_id)
 
 
 def remove_agents(spec: TeamSpec, ids: Iterable[str]) -> TeamSpec:
@@ -160,7 +161,7 @@ def rename_agent(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     return _with(spec, agents=agents)
 
 
-def duplicate_agent(spec: TeamSpec, agent_id: str, offset: tuple[float, float] = (40.0, 40.0)) -> tuple[TeamSpec, str]:
+def duplicate_agent(spec: TeamSpec, agent_id: str, offset: tuple[float, float] = (40.0, 40.0)) -> Edited[str]:
     copy = spec.agents[agent_id].model_copy(deep=True)
     position = None
     if spec.layout is not None and agent_id in spec.layout.nodes:
@@ -216,13 +217,13 @@ def _pattern_data_lost(orch: Any) -> list[str]:
     return lost
 
 
-def set_pattern(spec: TeamSpec, pattern: str) -> tuple[TeamSpec, list[str]]:
+def set_pattern(spec: TeamSpec, pattern: str) -> Edited[list[str]]:
     """Switch pattern keeping every agent; returns what pattern data could not be carried over."""
     if pattern not in PATTERNS:
         raise EditError(f"unknown pattern {pattern!r}")
     old = spec.orchestration
     if old.pattern == pattern:
-        return spec, []
+        return Edited(spec, [])
     members = [a for a in spec.participants() if a in spec.agents] or list(spec.agents)
     first, rest = (members[0], members[1:]) if members else ("", [])
     orch: Any
@@ -239,7 +240,7 @@ def set_pattern(spec: TeamSpec, pattern: str) -> tuple[TeamSpec, list[str]]:
     else:  # graph: start as a chain, so the new design is valid at once
         edges = [GraphEdgeSpec(source=a, target=b) for a, b in zip(members, members[1:])]
         orch = GraphSpec(pattern="graph", entry=first, edges=edges)
-    return _with(spec, orchestration=orch), _pattern_data_lost(old)
+    return Edited(_with(spec, orchestration=orch), _pattern_data_lost(old))
 
 
 # --- connections drawn on the canvas ----------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .edit_result import Edited
 from .edits import EditError, set_team_field, unique_id
 from .providers import PRESETS, effective_model_info
 from .secrets import is_reference
@@ -37,12 +38,12 @@ def _model(spec: TeamSpec, model_id: str) -> ModelSpec:
     return spec.models[model_id]
 
 
-def add_model_from_preset(spec: TeamSpec, preset_key: str = "embedded") -> tuple[TeamSpec, str]:
+def add_model_from_preset(spec: TeamSpec, preset_key: str = "embedded") -> Edited[str]:
     """A new entry filled from a preset; returns the spec and the new id."""
     preset = PRESETS[preset_key]
     model_id = unique_id(spec.models, preset.key if preset.key != "embedded" else "model")
     model = preset.apply(ModelSpec(provider="embedded"))
-    return set_team_field(spec, "models", {**spec.models, model_id: model}), model_id
+    return Edited(set_team_field(spec, "models", {**spec.models, model_id: model}), model_id)
 
 
 def apply_preset(spec: TeamSpec, model_id: str, preset_key: str) -> TeamSpec:

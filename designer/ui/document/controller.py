@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ...core.document import Change, TeamDocument
+from ...core.edit_result import Edited
 from ...core.edits import EditError, new_team
 from ...core.problems import Problem
 from ...core.spec import TeamSpec
@@ -114,7 +115,7 @@ class DocumentController(QObject):
         except EditError as exc:
             self.editRefused.emit(str(exc))
             return None
-        after, extra = (result if isinstance(result, tuple) else (result, None))
+        after, extra = (result if isinstance(result, Edited) else (result, None))
         if after == self.spec:
             return extra
         key = (merge_key, self._merge_serial) if merge_key is not None else None
