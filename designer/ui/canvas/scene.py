@@ -1,7 +1,7 @@
 """The canvas scene: graphics items kept in step with the document.
 
 Views listen, they never own state: the scene reconciles its items with the spec on every
-``controller.changed``. The helpers at the top are the canvas's compound edits.
+``controller.changed``. The canvas's compound edits live in core/canvas_edits.py.
 """
 
 from __future__ import annotations
@@ -12,31 +12,13 @@ from typing import Iterator
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
-from ...core import diagram, edits
+from ...core import diagram
 from ...core.document import Change
-from ...core.spec import TeamSpec
 from .items import AgentNodeItem, ConnectionItem
 from ..document.controller import DocumentController
 
 _SCENE_MARGIN = 1500.0
 _BEND = 28.0
-
-
-def _pinned(spec: TeamSpec) -> TeamSpec:
-    """Every shown position written to the layout, so nodes placed automatically stay put from now on."""
-    return edits.move_agents(spec, diagram.positions(spec))
-
-
-def _add_agent(spec: TeamSpec, at: tuple[float, float]) -> tuple[TeamSpec, str]:
-    return edits.add_agent(_pinned(spec), position=at)
-
-
-def _duplicate(spec: TeamSpec, ids: list[str]) -> tuple[TeamSpec, list[str]]:
-    spec, new_ids = _pinned(spec), []
-    for agent_id in ids:
-        spec, new_id = edits.duplicate_agent(spec, agent_id)
-        new_ids.append(new_id)
-    return spec, new_ids
 
 
 class CanvasScene(QGraphicsScene):

@@ -12,12 +12,12 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QWidget
 
-from ...core import diagram, edits
+from ...core import canvas_edits, diagram, edits
 from ...core.document import Change
 from ...core.spec import ViewSpec
 from .editors import EdgeConditionDialog, NameEditWidget
 from .items import NODE_H, NODE_W, AgentNodeItem, ConnectionItem, ConnectionLabelItem, LinkDragItem
-from .scene import CanvasScene, _add_agent, _duplicate
+from .scene import CanvasScene
 from ..document.controller import DocumentController
 
 ZOOM_STEP = 1.25
@@ -97,7 +97,7 @@ class CanvasView(QGraphicsView):
 
     def add_agent_at(self, scene_pos: QPointF | None = None) -> str | None:
         at = scene_pos if scene_pos is not None else self._free_spot(self._viewport_centre())
-        new_id = self._controller.edit("Add agent", _add_agent, (at.x(), at.y()))
+        new_id = self._controller.edit("Add agent", canvas_edits.add_agent_at, (at.x(), at.y()))
         if new_id:
             self._controller.select_agents([new_id])
             self.start_rename(new_id)
@@ -129,7 +129,7 @@ class CanvasView(QGraphicsView):
     def duplicate_selection(self) -> None:
         ids = list(self._controller.selected_agents)
         if ids:
-            new_ids = self._controller.edit("Duplicate agent" if len(ids) == 1 else "Duplicate agents", _duplicate, ids)
+            new_ids = self._controller.edit("Duplicate agent" if len(ids) == 1 else "Duplicate agents", canvas_edits.duplicate_agents, ids)
             self._controller.select_agents(new_ids or ids)
 
     def select_all(self) -> None:
