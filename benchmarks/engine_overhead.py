@@ -147,7 +147,7 @@ def alternate(label_a: str, cmd_a: list[str], label_b: str, cmd_b: list[str], en
             got[key] = elapsed
         ta.append(got["a"])
         tb.append(got["b"])
-    ratios = [a / b for a, b in zip(ta, tb)]
+    ratios = [a / b for a, b in zip(ta, tb, strict=True)]
     return ta, tb, ratios
 
 
@@ -177,8 +177,9 @@ def subprocess_section(tmp: Path, args: argparse.Namespace, mode: str) -> dict[s
     cli = [py, "-m", "designer", "run", str(tmp / "team.yaml"), "--jsonl"]
     plain = [py, str(tmp / "plain.py")]
     check = make_check(args.messages)
-    print(f"\n== whole processes, bytecode: {mode} "
-          f"({'PYTHONPYCACHEPREFIX in temp dir' if mode == 'cache' else 'environment as is: PYTHONDONTWRITEBYTECODE=' + os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}) ==")
+    where = ("PYTHONPYCACHEPREFIX in temp dir" if mode == "cache"
+             else "environment as is: PYTHONDONTWRITEBYTECODE=" + os.environ.get("PYTHONDONTWRITEBYTECODE", "(unset)"))
+    print(f"\n== whole processes, bytecode: {mode} ({where}) ==")
     # Warm-up: fills the bytecode cache and the OS file cache; also checks both outputs.
     for cmd, key in ((cli, "a"), (plain, "b")):
         _, out, _ = run_proc(cmd, env)
@@ -212,7 +213,7 @@ def subprocess_section(tmp: Path, args: argparse.Namespace, mode: str) -> dict[s
         print(f"  python -c pass                    : {fmt_s(t_base)}")
         print(f"  plain imports (autogen)           : {fmt_s(t_plain)}")
         print(f"  CLI imports (designer.cli+runtime): {fmt_s(t_cli)}")
-        extra = [c - p for c, p in zip(t_cli, t_plain)]
+        extra = [c - p for c, p in zip(t_cli, t_plain, strict=True)]
         print(f"  designer import cost beyond plain : median {1000 * median(extra):.0f} ms")
         result["import_extra"] = median(extra)
     return result
@@ -226,13 +227,15 @@ def inprocess_section(tmp: Path, args: argparse.Namespace) -> None:
     plain_main = namespace["main"]
 
     from designer.cli.render import JsonlRenderer
-    from designer.core.teamfile import dump_team
     from designer.core.validate import validate_file
     from designer.runtime.runner import TeamRun
 
     team_file = str(tmp / "team.yaml")
     sink = open(os.devnull, "w", encoding="utf-8")
-    phases: dict[str, list[float]] = {"validate_file": [], "TeamRun()": [], "dump_team": [], "events loop": []}
+    # The engine side does what `designer run TEAM --jsonl` does, no more. It used to also time
+    # `dump_team` (the YAML emitter), from when the snapshot hash was made from it; the hash comes
+    # from `model_dump_json` inside TeamRun() now, and no run calls `dump_team`.
+    phases: dict[str, list[float]] = {"validate_file": [], "TeamRun()": [], "events loop": []}
 
     async def engine() -> None:
         t0 = time.perf_counter()
@@ -244,12 +247,9 @@ def inprocess_section(tmp: Path, args: argparse.Namespace) -> None:
         async for event in run.events():
             renderer.render(event)
         t3 = time.perf_counter()
-        dump_team(result.spec)
-        t4 = time.perf_counter()
         phases["validate_file"].append(t1 - t0)
         phases["TeamRun()"].append(t2 - t1)
         phases["events loop"].append(t3 - t2)
-        phases["dump_team"].append(t4 - t3)
 
     def timed(fn) -> float:
         t = time.perf_counter()
@@ -270,7 +270,7 @@ def inprocess_section(tmp: Path, args: argparse.Namespace) -> None:
         else:
             tp.append(timed(lambda: plain_main(sink)))
             te.append(timed(engine))
-    ratios = [e / p for e, p in zip(te, tp)]
+    ratios = [e / p for e, p in zip(te, tp, strict=True)]
     print("\n== in-process (imports done; one asyncio.run per run; output to /dev/null) ==")
     print(f"engine (validate_file + TeamRun + events() + JSONL): {1000 * median(te):.1f} ms median "
           f"(min {1000 * min(te):.1f})")
@@ -280,7 +280,7 @@ def inprocess_section(tmp: Path, args: argparse.Namespace) -> None:
           f"difference {1000 * (median(te) - median(tp)):.1f} ms = "
           f"{1000 * 1000 * (median(te) - median(tp)) / args.messages:.0f} us per message")
     print("engine phases (medians): " + ", ".join(f"{k} {1000 * median(v):.1f} ms" for k, v in phases.items())
-          + "  [dump_team is part of TeamRun(): the snapshot hash]")
+          + "  [TeamRun() includes the frozen copy and the snapshot hash]")
     sink.close()
 
 

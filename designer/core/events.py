@@ -9,22 +9,33 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Any, ClassVar, Literal
 
 TEAM = "team"
 
+#: The ``type`` of each event class, as it appears in JSONL transcripts.
+EventType = Literal[
+    "started", "message", "chunk", "tool_call", "tool_result", "handoff", "speaker_selected",
+    "input_requested", "usage", "error", "finished",
+]
+#: "text"; "thought" (reasoning shown before the answer); "tool_summary" (a tool result given as
+#: the answer); "stop" (an agent ended the run); "task" (the task the run was given).
+MessageKind = Literal["text", "thought", "tool_summary", "stop", "task"]
+#: What an error is about: the model (its server, key or script), a tool, code not trusted,
+#: a human-input request, or the engine itself.
+ErrorKind = Literal["model", "tool", "trust", "input", "internal"]
 FinishReason = Literal["completed", "termination", "stopped", "error"]
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+#: Each event class's field names, looked up once per class.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass
 class RunEvent:
-    type: ClassVar[str] = "event"
+    """The base of every event; only its subclasses are emitted."""
+
+    type: ClassVar[EventType]
     agent: str
     parent: str | None = field(default=None, kw_only=True)
     seq: int = field(default=0, kw_only=True)
@@ -32,8 +43,11 @@ class RunEvent:
 
     def to_dict(self) -> dict[str, Any]:
         # A shallow copy: every field is already a JSON value (asdict's deep copy costs 25x more).
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
         data: dict[str, Any] = {"type": self.type}
-        for name in _field_names(type(self)):
+        for name in names:
             data[name] = getattr(self, name)
         return data
 
@@ -43,7 +57,7 @@ class RunEvent:
 
 @dataclass
 class RunStarted(RunEvent):
-    type: ClassVar[str] = "started"
+    type: ClassVar[EventType] = "started"
     team: str = ""
     pattern: str = ""
     task: str = ""
@@ -54,21 +68,20 @@ class RunStarted(RunEvent):
 
 @dataclass
 class Message(RunEvent):
-    type: ClassVar[str] = "message"
+    type: ClassVar[EventType] = "message"
     content: str = ""
-    #: "text", "tool_summary" (a tool result given as the answer), "stop", or "task"
-    kind: str = "text"
+    kind: MessageKind = "text"
 
 
 @dataclass
 class Chunk(RunEvent):
-    type: ClassVar[str] = "chunk"
+    type: ClassVar[EventType] = "chunk"
     text: str = ""
 
 
 @dataclass
 class ToolCall(RunEvent):
-    type: ClassVar[str] = "tool_call"
+    type: ClassVar[EventType] = "tool_call"
     call_id: str = ""
     name: str = ""
     arguments: str = ""
@@ -76,7 +89,7 @@ class ToolCall(RunEvent):
 
 @dataclass
 class ToolResult(RunEvent):
-    type: ClassVar[str] = "tool_result"
+    type: ClassVar[EventType] = "tool_result"
     call_id: str = ""
     name: str = ""
     content: str = ""
@@ -85,7 +98,7 @@ class ToolResult(RunEvent):
 
 @dataclass
 class Handoff(RunEvent):
-    type: ClassVar[str] = "handoff"
+    type: ClassVar[EventType] = "handoff"
     target: str = ""
     content: str = ""
 
@@ -94,35 +107,34 @@ class Handoff(RunEvent):
 class SpeakerSelected(RunEvent):
     """``agent`` is the speaker chosen to talk next."""
 
-    type: ClassVar[str] = "speaker_selected"
+    type: ClassVar[EventType] = "speaker_selected"
     by: str = "selector"
 
 
 @dataclass
 class InputRequested(RunEvent):
-    type: ClassVar[str] = "input_requested"
+    type: ClassVar[EventType] = "input_requested"
     request_id: str = ""
     prompt: str = ""
 
 
 @dataclass
 class Usage(RunEvent):
-    type: ClassVar[str] = "usage"
+    type: ClassVar[EventType] = "usage"
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
 
 @dataclass
 class Error(RunEvent):
-    type: ClassVar[str] = "error"
+    type: ClassVar[EventType] = "error"
     message: str = ""
-    #: "model", "tool", "input", "internal"
-    kind: str = "internal"
+    kind: ErrorKind = "internal"
 
 
 @dataclass
 class Finished(RunEvent):
-    type: ClassVar[str] = "finished"
+    type: ClassVar[EventType] = "finished"
     reason: FinishReason = "completed"
     detail: str = ""
     messages: int = 0
@@ -131,15 +143,3 @@ class Finished(RunEvent):
     tokens_by_agent: dict[str, dict[str, int]] = field(default_factory=dict)
     duration: float = 0.0
 
-
-EVENT_TYPES: dict[str, type[RunEvent]] = {
-    cls.type: cls
-    for cls in (RunStarted, Message, Chunk, ToolCall, ToolResult, Handoff, SpeakerSelected, InputRequested, Usage, Error, Finished)
-}
-
-
-def event_from_dict(data: dict[str, Any]) -> RunEvent:
-    """Rebuild an event from :meth:`RunEvent.to_dict` output (e.g. a JSONL transcript)."""
-    cls = EVENT_TYPES[data["type"]]
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})

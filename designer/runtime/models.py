@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any, AsyncGenerator, Callable, Mapping, Sequence
+from typing import Any, AsyncGenerator, Callable, Mapping, Sequence, overload
 
 from autogen_core import CancellationToken, FunctionCall
 from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, ModelInfo, RequestUsage
@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 
 class ModelSetupError(RuntimeError):
     """A model cannot be set up (missing key, missing package); the message says what to do."""
+
+
+@overload
+def resolve_secret(ref: str, what: str) -> str: ...
+@overload
+def resolve_secret(ref: None, what: str) -> None: ...
+@overload
+def resolve_secret(ref: str | None, what: str) -> str | None: ...
 
 
 def resolve_secret(ref: str | None, what: str) -> str | None:
@@ -55,6 +63,13 @@ def resolve_secret(ref: str | None, what: str) -> str | None:
     if not value:
         raise ModelSetupError(f"{what}: the keyring has no entry {name!r} for service {KEYRING_SERVICE!r}")
     remember_secret(value)
+    return value
+
+
+def _required(value: str | None, what: str) -> str:
+    """A field the validator requires for this provider; a clear error if it is missing anyway."""
+    if value is None:
+        raise ValueError(f"{what} is missing")
     return value
 
 
@@ -123,9 +138,9 @@ def build_client(
     if spec.provider == "azure_openai":
         return AzureOpenAIChatCompletionClient(
             model=spec.model,
-            azure_deployment=spec.deployment,
-            azure_endpoint=spec.base_url,
-            api_version=spec.api_version,
+            azure_deployment=_required(spec.deployment, f"{what}: the deployment of an azure_openai model"),
+            azure_endpoint=_required(spec.base_url, f"{what}: the base_url of an azure_openai model"),
+            api_version=_required(spec.api_version, f"{what}: the api_version of an azure_openai model"),
             api_key=resolve_secret(spec.api_key or "env:AZURE_OPENAI_API_KEY", what),
             model_info=_model_info(spec),
             **extra,
@@ -143,8 +158,8 @@ def build_client(
             return OpenAIChatCompletionClient(**kwargs, **extra)
         except ValueError as exc:  # unknown model name without model_info
             raise ModelSetupError(f"{what}: {exc}; add model_info to the model entry") from None
-    # ollama and any OpenAI-compatible server
-    base_url = spec.base_url or DEFAULT_BASE_URLS.get(spec.provider)
+    # ollama (which has a default address) and any OpenAI-compatible server (which must give one)
+    base_url = _required(spec.base_url or DEFAULT_BASE_URLS.get(spec.provider), f"{what}: the base_url of the {spec.provider} server")
     api_key = resolve_secret(spec.api_key, what) or "not-needed"
     return OpenAIChatCompletionClient(
         model=spec.model, base_url=base_url, api_key=api_key, model_info=_model_info(spec), **extra
@@ -186,12 +201,15 @@ class ScriptedChatCompletionClient(ReplayChatCompletionClient):
         if self._current_index >= len(self.chat_completions):
             raise RuntimeError(f"the scripted model has no reply left (its script has {len(self.chat_completions)})")
 
-    async def create(self, messages: Sequence[LLMMessage], *, cancellation_token: CancellationToken | None = None, **kwargs: Any) -> CreateResult:  # type: ignore[override]
+    async def create(
+        self, messages: Sequence[LLMMessage], *, cancellation_token: CancellationToken | None = None, **kwargs: Any
+    ) -> CreateResult:
         self._check_left()
-        await self._pause(cancellation_token)
+        if self._delay > 0:  # without a delay, the pause is for streamed chunks only (see _pause)
+            await self._pause(cancellation_token)
         return await super().create(messages, cancellation_token=cancellation_token, **kwargs)
 
-    async def create_stream(  # type: ignore[override]
+    async def create_stream(
         self,
         messages: Sequence[LLMMessage],
         *,
@@ -237,7 +255,7 @@ class AgentClient(ChatCompletionClient):
         self._hooks = hooks
         self._stream = stream
 
-    async def create(self, messages: Sequence[LLMMessage], **kwargs: Any) -> CreateResult:  # type: ignore[override]
+    async def create(self, messages: Sequence[LLMMessage], **kwargs: Any) -> CreateResult:
         try:
             if not self._stream:
                 return await self._inner.create(messages, **kwargs)
@@ -255,7 +273,7 @@ class AgentClient(ChatCompletionClient):
             self._hooks.on_error(self._agent, exc)
             raise
 
-    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:  # type: ignore[override]
+    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:
         yield await self.create(messages, **kwargs)
 
     async def close(self) -> None:
@@ -267,14 +285,14 @@ class AgentClient(ChatCompletionClient):
     def total_usage(self) -> RequestUsage:
         return self._inner.total_usage()
 
-    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:  # type: ignore[override]
+    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
         return self._inner.count_tokens(messages, **kwargs)
 
-    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:  # type: ignore[override]
+    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
         return self._inner.remaining_tokens(messages, **kwargs)
 
     @property
-    def capabilities(self) -> ModelInfo:  # type: ignore[override]
+    def capabilities(self) -> ModelInfo:
         return self._inner.model_info
 
     @property

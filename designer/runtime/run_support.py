@@ -1,14 +1,13 @@
-"""The parts of a run that are not its control flow: errors in plain words, masking events,
-capping replies, and keeping the libraries' logs quiet. Used by :mod:`.runner`."""
+"""The parts of a run that are not its control flow: errors in plain words, capping replies,
+and keeping the libraries' logs quiet. Used by :mod:`.runner` (masking: :mod:`.run_outbox`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 
 from ..core import events as ev
-from ..core.masking import redact, redact_data
+from ..core.masking import redact
 from ..core.spec import TeamSpec
 from .embedded import EmbeddedModelError
 from .models import ModelSetupError
@@ -31,7 +30,7 @@ def quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def plain_error(exc: BaseException) -> tuple[str, str]:
+def plain_error(exc: BaseException) -> tuple[ev.ErrorKind, str]:
     """(kind, message) in words a user can act on; no tracebacks."""
     # Every message is scrubbed of keys resolved in this process: servers and tools may echo them.
     if isinstance(exc, (ModelSetupError, EmbeddedModelError)):
@@ -59,23 +58,19 @@ def plain_error(exc: BaseException) -> tuple[str, str]:
     return "internal", f"{name}: {text}"
 
 
-def mask_event(event: ev.RunEvent) -> None:
-    """Replace every secret the process knows in the event's text fields, in place."""
-    for item in dataclasses.fields(event):
-        value = getattr(event, item.name)
-        if isinstance(value, str):
-            if value:
-                setattr(event, item.name, redact(value))
-        elif isinstance(value, (list, dict)) and value:
-            setattr(event, item.name, redact_data(value))
+def cap_replies(spec: TeamSpec, limit: int, model_override: str | None) -> TeamSpec:
+    """``spec`` with every model answering in at most ``limit`` tokens; ``spec`` is unchanged.
 
-
-def cap_replies(spec: TeamSpec, limit: int, model_override: str | None) -> None:
-    """Every model of ``spec`` (a private copy) answers with at most ``limit`` tokens."""
-    if model_override and model_override not in spec.models:
+    Only the models are copied; the rest is shared with ``spec``, which is the run's frozen
+    snapshot (nothing edits it), so a capped run costs no second deep copy of the team."""
+    models = dict(spec.models)
+    if model_override and model_override not in models:
         built_in = spec.model_for(model_override)
         if built_in is not None:  # 'embedded' without an entry of its own: give it one to cap
-            spec.models[model_override] = built_in
-    for model in spec.models.values():
+            models[model_override] = built_in
+    capped = {}
+    for model_id, model in models.items():
         current = model.options.max_tokens
-        model.options.max_tokens = limit if current is None else min(current, limit)
+        options = model.options.model_copy(update={"max_tokens": limit if current is None else min(current, limit)})
+        capped[model_id] = model.model_copy(update={"options": options})
+    return spec.model_copy(update={"models": capped})

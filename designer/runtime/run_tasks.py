@@ -15,22 +15,38 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import weakref
 from typing import Any, Coroutine
 
 _OWNER: contextvars.ContextVar["RunTasks | None"] = contextvars.ContextVar("team_designer_run_tasks", default=None)
+
+
+#: Finished tasks are dropped from a run's record once it holds this many (then twice the
+#: number still pending): amortised O(1) per task, and a long run's record stays small.
+_PRUNE_AT = 256
 
 
 class RunTasks:
     """The tasks one run started, directly or through anything it called."""
 
     def __init__(self) -> None:
-        self._tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        # A plain set, pruned of finished tasks now and then, not a WeakSet: AgentChat starts
+        # ~11 tasks per message, and a WeakSet's weakref and removal callback (both pure
+        # Python) per task were a third of the factory's cost. Holding a pending task strongly
+        # also means a run's end cancels it, instead of it being collected while pending.
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._prune_at = _PRUNE_AT
         self.context = contextvars.copy_context()
         self.context.run(_OWNER.set, self)
 
     def add(self, task: asyncio.Task[Any]) -> None:
         self._tasks.add(task)
+        if len(self._tasks) >= self._prune_at:
+            self.prune()
+
+    def prune(self) -> None:
+        """Forget the finished tasks (their results with them)."""
+        self._tasks = {t for t in self._tasks if not t.done()}
+        self._prune_at = max(_PRUNE_AT, 2 * len(self._tasks))
 
     def create_task(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Start ``coro`` as a task owned by this run (and so are the tasks it creates)."""
@@ -53,6 +69,7 @@ class RunTasks:
         for task in leftovers:
             if task.done() and not task.cancelled():
                 task.exception()
+        self.prune()  # the record holds tasks strongly: let the finished ones go
 
 
 class _Factory:
@@ -62,14 +79,17 @@ class _Factory:
         self.previous = previous
 
     def __call__(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
-        context = kwargs.get("context")
+        # Called for every task on the loop (thousands per run): keep it to the essentials.
         if self.previous is not None:
             task = self.previous(loop, coro, **kwargs)
         else:
             task = asyncio.Task(coro, loop=loop, **kwargs)
+        context = kwargs.get("context")
         owner = context.get(_OWNER) if context is not None else _OWNER.get()
         if owner is not None and isinstance(task, asyncio.Task):
-            owner.add(task)
+            owner._tasks.add(task)  # RunTasks.add, inlined: one Python call less per task
+            if len(owner._tasks) >= owner._prune_at:
+                owner.prune()
         return task
 
 

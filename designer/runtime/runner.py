@@ -11,8 +11,9 @@ Design notes, from AgentChat 0.7.5 behaviour pinned in tests/unit/test_agentchat
   ``run_stream()``: a token cancel alone can hang during a long async tool call.
 * Runs are isolated: several may share one loop (the window's worker, an evaluation).
   A run's end cancels only the tasks it started (:mod:`.run_tasks`), never another's.
-* Nothing secret leaves a run: every event is masked (:mod:`designer.core.masking`)
-  before it is queued, streamed text through a per-speaker :class:`StreamMasker`.
+* Nothing secret leaves a run: every event is masked before it is queued
+  (:mod:`.run_outbox`), streamed text through a per-speaker ``StreamMasker``.
+* A run freezes its spec itself (one deep copy per run): callers pass their spec as is.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import time
 import uuid
 from pathlib import Path
@@ -30,14 +30,14 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
-from ..core.child_env import looks_secret, referenced_variables
-from ..core.masking import StreamMasker, has_secrets, redact, remember_secret, token_like
+from ..core.masking import redact
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
 from .compiler import CompiledTeam, compile_team
 from .models import ModelHooks
-from .run_support import UntrustedCodeError, cap_replies, mask_event, plain_error, quiet_library_logs
+from .run_outbox import DONE, WAKE, RunOutbox, register_run_secrets
+from .run_support import UntrustedCodeError, cap_replies, plain_error, quiet_library_logs
 from .run_tasks import RunTasks
 from .tools import RunTools
 
@@ -54,8 +54,6 @@ class _StoppedEarly(Exception):
 STOP_GRACE_S = 0.4
 #: After that, how long to wait for the consumer to unwind before reporting the end anyway.
 STOP_UNWIND_S = 0.4
-
-_DONE = object()
 
 
 class TeamRun:
@@ -81,14 +79,11 @@ class TeamRun:
         local Python): without it such a run refuses to start. ``workspace`` is a folder to
         use and keep instead of a temporary one. ``reply_tokens`` caps every model reply (a
         cheap smoke run of a team: bounded by work, not only by time)."""
-        # Freeze: later edits of the caller's spec cannot race this run.
-        self.spec = spec.model_copy(deep=True)
+        # Freeze, the one copy of a run: later edits of the caller's spec cannot race it.
         #: The team as the user wrote it: what trust is asked and checked about (a cap on
         #: reply length changes nothing that runs, so it must not make the team "another" one).
-        self._written = self.spec
-        if reply_tokens is not None:
-            self.spec = self.spec.model_copy(deep=True)
-            cap_replies(self.spec, reply_tokens, model_override)
+        self._written = spec.model_copy(deep=True)
+        self.spec = self._written if reply_tokens is None else cap_replies(self._written, reply_tokens, model_override)
         self.team_file = team_file
         self.locations = ToolLocations.for_file(team_file, tool_folders)
         self.trust = trust
@@ -107,20 +102,17 @@ class TeamRun:
         self.state: Mapping[str, Any] | None = None
         self.run_id = uuid.uuid4().hex[:12]
 
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._out = RunOutbox()
         self._token = CancellationToken()
         self._compiled: CompiledTeam | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inputs: dict[str, asyncio.Future[str]] = {}
-        self._seq = 0
-        self._start = 0.0
         self._end_reason: ev.FinishReason | None = None
         self._end_detail = ""
         self._stopping_since: float | None = None
         self._finish_requested = False
         self._owned = RunTasks()
-        self._maskers: dict[tuple[str, str | None], StreamMasker] = {}
 
     # --- control (call from the loop's thread; other threads use loop.call_soon_threadsafe) --
 
@@ -140,9 +132,9 @@ class TeamRun:
         self._loop.call_later(STOP_GRACE_S, self._cancel_consumer)
         try:
             self._token.cancel()
-        except Exception:  # noqa: BLE001 - the consumer is cancelled outright after the grace anyway
+        except Exception:  # the consumer is cancelled outright after the grace anyway
             log.warning("run %s: cancelling the team's token failed", self.run_id, exc_info=True)
-        self._queue.put_nowait(None)  # wake events() so it starts its own deadline
+        self._out.put(WAKE)  # wake events() so it starts its own deadline
 
     def finish_turn(self) -> None:
         """End gracefully once the agent now speaking has finished its turn."""
@@ -163,55 +155,12 @@ class TeamRun:
 
     # --- the event stream -----------------------------------------------------------
 
-    def _emit(self, event: ev.RunEvent) -> None:
-        if not has_secrets() and not self._maskers:
-            pass  # nothing to mask (no key known, nothing held back): the hot path of local runs
-        elif isinstance(event, ev.Chunk):
-            masker = self._maskers.get((event.agent, event.parent))
-            if masker is None:
-                masker = self._maskers[(event.agent, event.parent)] = StreamMasker()
-            event.text = masker.feed(event.text)
-            if not event.text:
-                return  # all of it may be the start of a secret: held until the next piece
-        else:
-            for held in self._flush_maskers():
-                self._queue.put_nowait(held)
-            mask_event(event)
-        self._queue.put_nowait(self._stamp(event))
-
-    def _stamp(self, event: ev.RunEvent) -> ev.RunEvent:
-        """The event with the run's next sequence number and its time since the start."""
-        self._seq += 1
-        event.seq = self._seq
-        event.t = round(time.monotonic() - self._start, 3)
-        return event
-
-    def _flush_maskers(self) -> list[ev.Chunk]:
-        """Streamed text held back by a masker, as chunks to show before anything else."""
-        out = []
-        for (agent, parent), masker in self._maskers.items():
-            held = masker.flush()
-            if held:
-                out.append(self._stamp(ev.Chunk(agent, text=held, parent=parent)))
-        return out
-
-    def _register_secrets(self) -> None:
-        """Every key the run could see, known to the masker before any event is emitted: the
-        variables the file refers to (whether or not a model resolves them), and every variable
-        named like a key (a user tool runs in this process and could read any of them)."""
-        for name in referenced_variables(self.spec):
-            remember_secret(os.environ.get(name))
-        for name, value in os.environ.items():
-            # A guess from the name only: a path (GOOGLE_APPLICATION_CREDENTIALS) is not the secret.
-            if looks_secret(name) and token_like(value):
-                remember_secret(value)
-
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
         assert self._loop is not None
         request_id = uuid.uuid4().hex[:12]
         future: asyncio.Future[str] = self._loop.create_future()
         self._inputs[request_id] = future
-        self._emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
+        self._out.emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
         try:
             return await future
         finally:
@@ -224,7 +173,7 @@ class TeamRun:
 
     def _on_chunk(self, agent: str, text: str) -> None:
         if self._translator is not None and self._stopping_since is None:
-            self._emit(ev.Chunk(agent, text=text, parent=self._translator.parent_of(agent)))
+            self._out.emit(ev.Chunk(agent, text=text, parent=self._translator.parent_of(agent)))
 
     def _on_model_error(self, agent: str, exc: BaseException) -> None:
         if self._model_failure is None:
@@ -232,11 +181,11 @@ class TeamRun:
 
     async def events(self) -> AsyncIterator[ev.RunEvent]:
         self._loop = asyncio.get_running_loop()
-        self._start = time.monotonic()
+        self._out.start = time.monotonic()
         quiet_library_logs()
-        self._register_secrets()
+        register_run_secrets(self.spec)
         log.info("run %s of %r (%s) starting", self.run_id, self.spec.name, self.spec.orchestration.pattern)
-        self._emit(
+        self._out.emit(
             ev.RunStarted(
                 ev.TEAM,
                 team=self.spec.name,
@@ -254,14 +203,14 @@ class TeamRun:
             # In a task of this run's own, so whatever setup starts (MCP sessions, the
             # runtime while loading state) is owned by this run and reaped with it.
             setup = self._owned.create_task(self._setup())
-            self._token.link_future(setup)  # interruptible: Stop during a slow MCP server start
+            _ = self._token.link_future(setup)  # interruptible: Stop during a slow MCP server start
             translator = await setup
         except _StoppedEarly:
             pass
-        except Exception as exc:  # noqa: BLE001 - setup failures are reported as events
+        except Exception as exc:  # setup failures are reported as events
             log.info("run %s could not start", self.run_id, exc_info=True)
             kind, message = plain_error(exc)
-            self._emit(ev.Error(ev.TEAM, message=message, kind=kind))
+            self._out.emit(ev.Error(ev.TEAM, message=message, kind=kind))
             self._end_reason, self._end_detail = "error", message
         except asyncio.CancelledError:
             if self._stopping_since is None:
@@ -272,9 +221,9 @@ class TeamRun:
             if self.termination.timeout:
                 self._timeout_handle = self._loop.call_later(self.termination.timeout, self._on_timeout)
         else:
-            self._queue.put_nowait(_DONE)
+            self._out.put(DONE)
         try:
-            async for event in self._drain():
+            while (event := await self._next()) is not DONE:
                 yield event
         finally:
             if self._timeout_handle is not None:  # a finished run must not linger until its timeout
@@ -289,11 +238,10 @@ class TeamRun:
                 await self._compiled.close()
             self._tools.cleanup()
         tokens = translator.tokens if translator else {}
-        for held in self._flush_maskers():
+        for held in self._out.release_held():
             yield held
         log.info("run %s ended: %s %s", self.run_id, self._end_reason or "completed", self._end_detail)
-        self._seq += 1
-        yield ev.Finished(
+        yield self._out.stamp(ev.Finished(
             ev.TEAM,
             reason=self._end_reason or "completed",
             detail=redact(self._end_detail),
@@ -301,10 +249,8 @@ class TeamRun:
             prompt_tokens=sum(t["prompt"] for t in tokens.values()),
             completion_tokens=sum(t["completion"] for t in tokens.values()),
             tokens_by_agent=tokens,
-            duration=round(time.monotonic() - self._start, 3),
-            seq=self._seq,
-            t=round(time.monotonic() - self._start, 3),
-        )
+            duration=round(time.monotonic() - self._out.start, 3),
+        ))
 
     def _check_trust(self) -> None:
         """Refuse before anything is imported or started that the user has not trusted."""
@@ -340,21 +286,20 @@ class TeamRun:
             await self._compiled.team.load_state(self.initial_state)
         return translator
 
-    async def _drain(self) -> AsyncIterator[ev.RunEvent]:
+    async def _next(self) -> Any:
+        """The next event to yield, or DONE (also when a stopped team ignores cancellation)."""
         while True:
             if self._stopping_since is None:
-                item = await self._queue.get()
+                item = await self._out.get()
             else:
                 left = STOP_GRACE_S + STOP_UNWIND_S - (time.monotonic() - self._stopping_since)
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), max(left, 0.01))
+                    item = await self._out.get(max(left, 0.01))
                 except asyncio.TimeoutError:
                     log.warning("run %s: the team ignored cancellation; its end is reported anyway", self.run_id)
-                    return  # the consumer ignored cancellation; report the end regardless
-            if item is _DONE:
-                return
-            if item is not None:
-                yield item
+                    return DONE  # the consumer ignored cancellation; report the end regardless
+            if item is not WAKE:
+                return item
 
     def _on_timeout(self) -> None:
         if self._end_reason is None:
@@ -378,24 +323,24 @@ class TeamRun:
                 if source in self.spec.agents:
                     self._current_speaker = source
                 for event in translator.translate(item):
-                    self._emit(event)
+                    self._out.emit(event)
         except asyncio.CancelledError:
             self._end_reason = self._end_reason or "stopped"
-        except Exception as exc:  # noqa: BLE001 - reported as an event, never a traceback
+        except Exception as exc:  # reported as an event, never a traceback
             log.info("run %s failed", self.run_id, exc_info=True)
             if self._end_reason is None:
                 # Prefer the original exception the model client reported over AgentChat's string of it.
                 agent, error = self._model_failure or (self._current_speaker or ev.TEAM, exc)
                 kind, message = plain_error(error)
-                self._emit(ev.Error(agent, message=message, kind=kind))
+                self._out.emit(ev.Error(agent, message=message, kind=kind))
                 self._end_reason, self._end_detail = "error", message
         finally:
             try:
                 self.state = await asyncio.wait_for(asyncio.shield(team.save_state()), 0.2)
-            except BaseException:  # noqa: BLE001 - state after a cancel is best effort
+            except BaseException:  # state after a cancel is best effort
                 log.debug("run %s: no state saved after its end", self.run_id, exc_info=True)
                 self.state = None
-            self._queue.put_nowait(_DONE)
+            self._out.put(DONE)
 
     def _on_result(self, result: TaskResult) -> None:
         if self._end_reason is not None:

@@ -77,7 +77,9 @@ class Translator:
                 self._seen_task = True  # the task is not counted among the team's messages
                 return [ev.Message("user", content=item.to_text(), kind="task")]
             self.messages += 1
-            kind = "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"
+            kind: ev.MessageKind = (
+                "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"
+            )
             return [ev.Message(source, content=item.to_text(), kind=kind, parent=parent)] + self._usage(source, item.models_usage)
         # Memory queries, code generation notices, input requests (emitted by the runner itself) ...
         return []

@@ -160,3 +160,35 @@ def test_finish_turn_before_the_run_began_is_not_lost(make_spec):
     events = asyncio.run(go())
     assert [e.content for e in events if e.type == "message"] == ["x"]
     assert events[-1].reason == "stopped" and events[-1].detail == "finished by the user after the current turn"
+
+
+def test_a_run_copies_the_spec_once_even_with_a_reply_cap(make_spec, monkeypatch):
+    """The run owns the freeze (callers pass their spec as is); capping replies copies only the models."""
+    spec = make_spec("""
+        schema: team-designer/v1
+        name: t
+        default_model: s
+        models:
+          s: {provider: scripted, responses: ["hello"], options: {max_tokens: 50}}
+        agents:
+          a: {streaming: false}
+        orchestration: {pattern: sequential, order: [a]}
+    """)
+    deep_copies = []
+    original = type(spec).model_copy
+
+    def counting(self, *args, **kwargs):
+        if kwargs.get("deep"):
+            deep_copies.append(type(self).__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(spec), "model_copy", counting)
+    run = TeamRun(spec, "x", reply_tokens=5, model_override="embedded")
+    assert deep_copies == ["TeamSpec"]
+    assert run.spec.models["s"].options.max_tokens == 5
+    assert run.spec.models["embedded"].options.max_tokens == 5  # the built-in model gets an entry to cap
+    # Neither the caller's spec nor the team as written (what trust is checked about) is capped.
+    assert spec.models["s"].options.max_tokens == 50 and "embedded" not in spec.models
+    assert run._written.models["s"].options.max_tokens == 50 and "embedded" not in run._written.models
+    spec.agents["a"].system_message = "edited after the run began"
+    assert run.spec.agents["a"].system_message != "edited after the run began"
