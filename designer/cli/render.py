@@ -8,6 +8,7 @@ import zlib
 from typing import TextIO
 
 from ..core import events as ev
+from ..core.finish import finish_text
 
 _PALETTE = (33, 35, 36, 32, 34, 91, 93, 95, 96, 92)
 
@@ -95,13 +96,7 @@ class TerminalRenderer:
         return None  # usage and input requests are shown elsewhere
 
     def _summary(self, event: ev.Finished) -> str:
-        what = {
-            "completed": "finished",
-            "termination": "finished",
-            "stopped": "stopped",
-            "error": "failed",
-        }[event.reason]
-        head = f"■ {what}" + (f": {event.detail}" if event.detail else "")
+        head = "■ " + finish_text(event.reason, event.detail, capital=False)
         lines = [self._c(31 if event.reason == "error" else 1, head)]
         lines.append(self._c(2, f"  {event.duration:.1f} s · {_plural(event.messages, 'agent message')} · "
                                 f"{event.prompt_tokens + event.completion_tokens} tokens "

@@ -58,10 +58,6 @@ class TeamDocument:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def unsubscribe(self, listener: Listener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
     def replace(self, spec: TeamSpec, *, reset: bool = False) -> Change:
         """Make ``spec`` the current design and notify listeners (nothing happens if equal)."""
         change = Change(reset=True) if reset else diff(self.spec, spec)

@@ -8,32 +8,22 @@ References follow renames and removals, so an edit never leaves a dangling id be
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .edit_result import Edited
+from .errors import EditError
+from .patterns import PATTERNS, PatternSpec, Wiring, rules_for
+from .patterns.base import replace_ids
 from .spec import (
     ID_PATTERN,
-    PATTERNS,
     RESERVED_AGENT_IDS,
     AgentSpec,
-    EdgeCondition,
-    GraphEdgeSpec,
-    GraphSpec,
-    HierarchicalSpec,
     LayoutSpec,
     NodePosition,
-    RoundRobinSpec,
-    SelectorSpec,
-    SequentialSpec,
-    SwarmSpec,
     TeamSpec,
 )
 
 _ID_RE = re.compile(ID_PATTERN)
-
-
-class EditError(ValueError):
-    """An edit that cannot be made; the message says why, in the user's terms."""
 
 
 def new_team(name: str = "Untitled team") -> TeamSpec:
@@ -41,7 +31,7 @@ def new_team(name: str = "Untitled team") -> TeamSpec:
         name=name,
         task="",
         agents={"assistant": AgentSpec(description="A helpful assistant.", system_message="You are a helpful assistant.\n")},
-        orchestration=SequentialSpec(pattern="sequential", order=["assistant"]),
+        orchestration=rules_for("sequential").from_members(["assistant"]),
     )
     return spec
 
@@ -66,41 +56,14 @@ def _with(record: Any, /, **changes: Any) -> Any:
     return record.model_copy(update=changes)
 
 
-def _replace_ids(ids: list[str], mapping: dict[str, str | None]) -> list[str]:
-    out = []
-    for agent_id in ids:
-        new = mapping.get(agent_id, agent_id)
-        if new is not None and new not in out:
-            out.append(new)
-    return out
-
-
 def _map_references(spec: TeamSpec, mapping: dict[str, str | None]) -> TeamSpec:
     """Rename (str) or drop (None) agent ids everywhere they are referenced."""
-    orch = spec.orchestration
-    if isinstance(orch, SequentialSpec):
-        orch = _with(orch, order=_replace_ids(orch.order, mapping))
-    elif isinstance(orch, HierarchicalSpec):
-        coordinator = mapping.get(orch.coordinator, orch.coordinator) or ""
-        orch = _with(orch, coordinator=coordinator, workers=_replace_ids(orch.workers, mapping))
-    elif isinstance(orch, (RoundRobinSpec, SelectorSpec)):
-        orch = _with(orch, participants=_replace_ids(orch.participants, mapping))
-    elif isinstance(orch, SwarmSpec):
-        entry = mapping.get(orch.entry, orch.entry) or ""
-        orch = _with(orch, entry=entry, participants=_replace_ids(orch.participants, mapping))
-    elif isinstance(orch, GraphSpec):
-        edges = []
-        for edge in orch.edges:
-            source, target = mapping.get(edge.source, edge.source), mapping.get(edge.target, edge.target)
-            if source is not None and target is not None:
-                edges.append(_with(edge, source=source, target=target))
-        entry = mapping.get(orch.entry, orch.entry) or ""
-        orch = _with(orch, entry=entry, edges=edges, wait_for_all=_replace_ids(orch.wait_for_all, mapping))
-    agents = {}
-    for agent_id, agent in spec.agents.items():
-        if agent.handoffs and any(h in mapping for h in agent.handoffs):
-            agent = _with(agent, handoffs=_replace_ids(agent.handoffs, mapping))
-        agents[agent_id] = agent
+    orch = rules_for(spec.orchestration).map_agents(spec.orchestration, mapping)
+    agents = {
+        agent_id: _with(agent, handoffs=replace_ids(agent.handoffs, mapping))
+        if agent.handoffs and any(h in mapping for h in agent.handoffs) else agent
+        for agent_id, agent in spec.agents.items()
+    }
     changes: dict[str, Any] = {"orchestration": orch, "agents": agents}
     if spec.layout is not None:
         nodes = {mapping.get(k, k): v for k, v in spec.layout.nodes.items() if mapping.get(k, k) is not None}
@@ -121,17 +84,7 @@ def add_agent(
         raise EditError(f"an agent named {new_id!r} already exists")
     agent = agent or AgentSpec(description="", system_message="")
     spec = _with(spec, agents={**spec.agents, new_id: agent})
-    orch = spec.orchestration
-    if isinstance(orch, SequentialSpec):
-        orch = _with(orch, order=[*orch.order, new_id])
-    elif isinstance(orch, HierarchicalSpec):
-        orch = _with(orch, coordinator=new_id) if not orch.coordinator else _with(orch, workers=[*orch.workers, new_id])
-    elif isinstance(orch, (RoundRobinSpec, SelectorSpec)):
-        orch = _with(orch, participants=[*orch.participants, new_id])
-    elif isinstance(orch, SwarmSpec):
-        orch = _with(orch, participants=[*orch.participants, new_id], **({} if orch.entry else {"entry": new_id}))
-    elif isinstance(orch, GraphSpec) and not orch.entry:
-        orch = _with(orch, entry=new_id)
+    orch = rules_for(spec.orchestration).with_new_agent(spec.orchestration, new_id)
     spec = _with(spec, orchestration=orch)
     if position is not None:
         spec = move_agents(spec, {new_id: position})
@@ -202,21 +155,6 @@ def set_termination_field(spec: TeamSpec, field: str, value: Any) -> TeamSpec:
     return _with(spec, termination=_with(spec.termination, **{field: value}))
 
 
-def _pattern_data_lost(orch: Any) -> list[str]:
-    lost = []
-    if isinstance(orch, GraphSpec) and orch.edges:
-        conditional = sum(1 for e in orch.edges if e.when is not None)
-        lost.append(f"{len(orch.edges)} graph edge{'s' if len(orch.edges) != 1 else ''}"
-                    + (f" ({conditional} with conditions)" if conditional else ""))
-    if isinstance(orch, SelectorSpec) and orch.selector_prompt:
-        lost.append("the selector prompt")
-    if isinstance(orch, SelectorSpec) and orch.selector_model:
-        lost.append("the selector model choice")
-    if isinstance(orch, HierarchicalSpec) and orch.coordinator:
-        lost.append(f"the coordinator choice ({orch.coordinator})")
-    return lost
-
-
 def set_pattern(spec: TeamSpec, pattern: str) -> Edited[list[str]]:
     """Switch pattern keeping every agent; returns what pattern data could not be carried over."""
     if pattern not in PATTERNS:
@@ -225,25 +163,24 @@ def set_pattern(spec: TeamSpec, pattern: str) -> Edited[list[str]]:
     if old.pattern == pattern:
         return Edited(spec, [])
     members = [a for a in spec.participants() if a in spec.agents] or list(spec.agents)
-    first, rest = (members[0], members[1:]) if members else ("", [])
-    orch: Any
-    if pattern == "sequential":
-        orch = SequentialSpec(pattern="sequential", order=members)
-    elif pattern == "hierarchical":
-        orch = HierarchicalSpec(pattern="hierarchical", coordinator=first, workers=rest)
-    elif pattern == "round_robin":
-        orch = RoundRobinSpec(pattern="round_robin", participants=members)
-    elif pattern == "selector":
-        orch = SelectorSpec(pattern="selector", participants=members)
-    elif pattern == "swarm":
-        orch = SwarmSpec(pattern="swarm", entry=first, participants=members)
-    else:  # graph: start as a chain, so the new design is valid at once
-        edges = [GraphEdgeSpec(source=a, target=b) for a, b in zip(members, members[1:])]
-        orch = GraphSpec(pattern="graph", entry=first, edges=edges)
-    return Edited(_with(spec, orchestration=orch), _pattern_data_lost(old))
+    orch = rules_for(pattern).from_members(members)
+    return Edited(_with(spec, orchestration=orch), rules_for(old).lost_on_switch(old))
+
+
+def edit_orchestration(spec: TeamSpec, edit: Callable[..., PatternSpec], *args: Any) -> TeamSpec:
+    """Apply a pattern's own edit (``edit(orchestration, *args)``, e.g. the graph's
+    ``set_edge_end``) to the team: how the editors route their gestures."""
+    return _with(spec, orchestration=edit(spec.orchestration, *args))
 
 
 # --- connections drawn on the canvas ----------------------------------------------------
+
+
+def _wired(spec: TeamSpec, wiring: Wiring) -> TeamSpec:
+    agents = dict(spec.agents)
+    for agent_id, handoffs in wiring.handoffs.items():
+        agents[agent_id] = _with(agents[agent_id], handoffs=handoffs)
+    return _with(spec, orchestration=wiring.orchestration, agents=agents)
 
 
 def connect(spec: TeamSpec, source: str, target: str) -> TeamSpec:
@@ -251,58 +188,13 @@ def connect(spec: TeamSpec, source: str, target: str) -> TeamSpec:
     if source == target:
         raise EditError("an agent cannot connect to itself")
     orch = spec.orchestration
-    if isinstance(orch, GraphSpec):
-        if any(e.source == source and e.target == target for e in orch.edges):
-            raise EditError(f"{source} → {target} already exists")
-        # A plain edge; if its siblings are conditional, validation says so until it gets a condition.
-        edge = GraphEdgeSpec(source=source, target=target)
-        return _with(spec, orchestration=_with(orch, edges=[*orch.edges, edge], **({} if orch.entry else {"entry": source})))
-    if isinstance(orch, SwarmSpec):
-        agent = spec.agents[source]
-        if target in agent.handoffs:
-            raise EditError(f"{source} already hands off to {target}")
-        spec = set_agent_field(spec, source, "handoffs", [*agent.handoffs, target])
-        missing = [a for a in (source, target) if a not in orch.participants and a != orch.entry]
-        return _with(spec, orchestration=_with(orch, participants=[*orch.participants, *missing]))
-    if isinstance(orch, HierarchicalSpec):
-        if source != orch.coordinator:
-            raise EditError(f"only the coordinator ({orch.coordinator or 'none chosen'}) delegates to workers")
-        if target in orch.workers:
-            raise EditError(f"{target} is already a worker")
-        return _with(spec, orchestration=_with(orch, workers=[*orch.workers, target]))
-    if isinstance(orch, SequentialSpec):
-        order = [a for a in orch.order if a != target]
-        index = order.index(source) + 1 if source in order else len(order)
-        order.insert(index, target)
-        if source not in order:
-            order.insert(index, source)
-        return _with(spec, orchestration=_with(orch, order=order))
-    raise EditError(f"in a {orch.pattern} chat everyone takes part; edit the speaking order in the pattern editor")
+    return _wired(spec, rules_for(orch).connect(orch, spec.agents, source, target))
 
 
 def disconnect(spec: TeamSpec, source: str, target: str, index: int | None = None) -> TeamSpec:
     """Remove the connection source → target (the graph edge at ``index`` when given)."""
     orch = spec.orchestration
-    if isinstance(orch, GraphSpec):
-        edges = [e for i, e in enumerate(orch.edges) if not (e.source == source and e.target == target and (index is None or i == index))]
-        return _with(spec, orchestration=_with(orch, edges=edges))
-    if isinstance(orch, SwarmSpec):
-        agent = spec.agents[source]
-        return set_agent_field(spec, source, "handoffs", [h for h in agent.handoffs if h != target])
-    if isinstance(orch, HierarchicalSpec):
-        return _with(spec, orchestration=_with(orch, workers=[w for w in orch.workers if w != target]))
-    if isinstance(orch, SequentialSpec):
-        return _with(spec, orchestration=_with(orch, order=[a for a in orch.order if a != target]))
-    raise EditError(f"in a {orch.pattern} chat, remove the participant in the pattern editor")
-
-
-def set_edge_condition(spec: TeamSpec, index: int, condition: EdgeCondition | None) -> TeamSpec:
-    orch = spec.orchestration
-    if not isinstance(orch, GraphSpec) or not 0 <= index < len(orch.edges):
-        raise EditError("no such graph edge")
-    edges = list(orch.edges)
-    edges[index] = _with(edges[index], when=condition)
-    return _with(spec, orchestration=_with(orch, edges=edges))
+    return _wired(spec, rules_for(orch).disconnect(orch, spec.agents, source, target, index))
 
 
 # --- model library ----------------------------------------------------------------------
@@ -315,8 +207,7 @@ def _map_model_references(spec: TeamSpec, old: str, new: str | None) -> TeamSpec
     if spec.default_model == old:
         changes["default_model"] = new
     orch = spec.orchestration
-    if isinstance(orch, SelectorSpec) and orch.selector_model == old:
-        changes["orchestration"] = _with(orch, selector_model=new)
+    changes["orchestration"] = rules_for(orch).map_model(orch, old, new)
     return _with(spec, **changes)
 
 

@@ -1,9 +1,10 @@
-"""Typed records of a team file (format ``team-designer/v1``).
+"""The team record of a team file (format ``team-designer/v1``), and every record name in one place.
 
-Everything the engine and the window know about a design lives in these pydantic
-models. YAML is parsed into them first (see :mod:`designer.core.yamlio`); nothing
-downstream handles raw dicts. Structural rules live here, cross-reference rules in
-:mod:`designer.core.validate`.
+Everything the engine and the window know about a design lives in pydantic models: the
+parts in :mod:`designer.core.records`, each pattern's ``orchestration:`` block in its module
+of :mod:`designer.core.patterns`, and the team that holds them here. YAML is parsed into
+them first (see :mod:`designer.core.yamlio`); nothing downstream handles raw dicts.
+Structural rules live in the records, cross-reference rules in :mod:`designer.core.validate`.
 
 Versioning rule: the ``schema`` value changes (v1 -> v2) only when a file that
 v1 accepts would be read differently or rejected. Adding an optional field with
@@ -12,311 +13,60 @@ a default that keeps old behaviour does not bump the version.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-SCHEMA_ID = "team-designer/v1"
-SCHEMA_PREFIX = "team-designer/"
+from .patterns import PATTERNS, PatternSpec, registered, rules_for
+from .records import (
+    DEFAULT_MAX_MESSAGES,
+    DEFAULT_TIMEOUT_S,
+    EMBEDDED_MODEL_ID,
+    ID_PATTERN,
+    MAX_AGENTS,
+    MAX_RUN_TIMEOUT_S,
+    RESERVED_AGENT_IDS,
+    SCHEMA_ID,
+    SCHEMA_PREFIX,
+    AgentKind,
+    AgentSpec,
+    InputSpec,
+    LayoutSpec,
+    McpServerSpec,
+    ModelInfoSpec,
+    ModelOptions,
+    ModelSpec,
+    NodePosition,
+    Provider,
+    Record,
+    ScriptedReply,
+    ScriptedToolCall,
+    SecretRef,
+    TerminationSpec,
+    ToolSpec,
+    ViewSpec,
+    default_termination,
+    is_identifier,
+)
 
-# `$` is what JSON Schema and pydantic (Rust regex) read as "end of text"; Python's `re` lets it
-# match before a final newline too, so Python code must use fullmatch (see is_identifier).
-ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
-_ID_RE = re.compile(ID_PATTERN)
+if TYPE_CHECKING:
+    # The checker sees the common base: code reaches a pattern's fields through its rules.
+    OrchestrationSpec = PatternSpec
+else:
+    # The file format's union, in picker order, built from the registered patterns.
+    OrchestrationSpec = Annotated[Union[tuple(r.spec_type for r in registered())], Field(discriminator="pattern")]
 
-
-def is_identifier(text: str) -> bool:
-    """True for a valid agent/model/tool/input id — exactly what the run accepts ('a\\n' is not)."""
-    return _ID_RE.fullmatch(text) is not None
-
-
-#: Agent ids AgentChat uses for itself (the task's source) or we use for team-level events.
-RESERVED_AGENT_IDS = frozenset({"user", "team"})
-#: The model every file can use without declaring it: SmolLM2 running in-process.
-EMBEDDED_MODEL_ID = "embedded"
-#: The largest time bound of a run, in seconds: the file's termination.timeout and the CLI's --timeout.
-MAX_RUN_TIMEOUT_S = 86_400
-
-#: The most agents a team can have. AgentChat checks a graph (and a sequence, which is a graph)
-#: with a recursive search whose depth is the longest chain; past about 900 agents a run would
-#: fail with RecursionError, so validation refuses such a team up front, with room to spare.
-MAX_AGENTS = 500
-
-#: Applied when a file has no ``termination`` block, and written back on save so it is visible.
-DEFAULT_MAX_MESSAGES = 20
-DEFAULT_TIMEOUT_S = 600.0
-
-Provider = Literal[
-    "embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible", "scripted"
-]
-AgentKind = Literal["assistant", "user_proxy", "code_executor"]
-Pattern = Literal["sequential", "hierarchical", "round_robin", "selector", "graph", "swarm"]
-PATTERNS: tuple[str, ...] = ("sequential", "hierarchical", "round_robin", "selector", "graph", "swarm")
-
-SecretRef = Annotated[
-    str,
-    Field(
-        pattern=r"^(env|keyring):[A-Za-z0-9_.\-/]{1,128}$",
-        description="A reference to a secret, never the secret: 'env:OPENAI_API_KEY' or 'keyring:NAME'.",
-    ),
-]
-Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
-
-
-class _Record(BaseModel):
-    """Base: unknown keys are errors, so a typo never silently does nothing."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class ModelInfoSpec(_Record):
-    """Capability flags AgentChat needs for models it does not know by name."""
-
-    vision: bool = False
-    function_calling: bool = False
-    json_output: bool = False
-    structured_output: bool = False
-    family: str = "unknown"
-
-
-class ModelOptions(_Record):
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
-    seed: int | None = None
-    top_p: float | None = Field(default=None, gt=0, le=1)
-
-
-class ScriptedToolCall(_Record):
-    name: str
-    arguments: dict[str, object] = Field(default_factory=dict)
-
-
-class ScriptedReply(_Record):
-    """One scripted model reply that calls tools (plain text replies are plain strings)."""
-
-    tool_calls: list[ScriptedToolCall] = Field(min_length=1)
-
-
-class ModelSpec(_Record):
-    provider: Provider = "embedded"
-    model: str = Field(default="", description="The model name at the provider (e.g. gpt-4o-mini, llama3.2).")
-    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
-    api_key: SecretRef | None = None
-    api_version: str | None = Field(default=None, description="Azure OpenAI API version.")
-    deployment: str | None = Field(default=None, description="Azure OpenAI deployment name.")
-    model_info: ModelInfoSpec | None = None
-    options: ModelOptions = Field(default_factory=ModelOptions)
-    responses: list[str | ScriptedReply] | None = Field(
-        default=None, description="Scripted provider only: the replies, in order (for tests and demos)."
-    )
-    delay: float | None = Field(
-        default=None, ge=0, le=60, description="Scripted provider only: seconds per streamed chunk."
-    )
-
-    @model_validator(mode="after")
-    def _scripted_fields(self) -> ModelSpec:
-        if self.provider == "scripted" and self.responses is None:
-            raise ValueError("a scripted model needs 'responses'")
-        if self.provider != "scripted" and (self.responses is not None or self.delay is not None):
-            raise ValueError("'responses' and 'delay' are only for provider 'scripted'")
-        return self
-
-
-def _no_nul(value: str) -> str:
-    # The OS cannot take NUL in a path, argument or environment value: say so before a run tries.
-    if "\0" in value:
-        raise ValueError("contains a NUL character")
-    return value
-
-
-#: Text handed to the operating system (paths, program arguments, environment values).
-OsText = Annotated[str, AfterValidator(_no_nul)]
-
-
-class McpServerSpec(_Record):
-    """An MCP server started over stdio when a run needs it (never when a file is opened)."""
-
-    command: OsText = Field(min_length=1, description="The program to start, e.g. 'npx' or 'uvx'.")
-    args: list[OsText] = Field(default_factory=list)
-    env: dict[OsText, OsText] = Field(
-        default_factory=dict,
-        description="Environment for the server; secret values as references (env:NAME, keyring:NAME).",
-    )
-    cwd: OsText | None = None
-    tools: list[str] | None = Field(default=None, description="Only these tools of the server (default: all).")
-
-
-class ToolSpec(_Record):
-    builtin: str | None = Field(default=None, description="Id of a built-in tool.")
-    function: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
-        description="A trusted Python function as 'package.module:function'.",
-    )
-    mcp: McpServerSpec | None = Field(default=None, description="An MCP server whose tools the agent gets.")
-    description: str | None = None
-    parameters: dict[str, object] | None = Field(default=None, description="Declared JSON Schema of the arguments.")
-    options: dict[str, object] = Field(
-        default_factory=dict, description="Settings of a built-in tool, e.g. allow_hosts for http_get."
-    )
-    timeout: float = Field(default=30.0, gt=0, le=3600)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> ToolSpec:
-        if sum(x is not None for x in (self.builtin, self.function, self.mcp)) != 1:
-            raise ValueError("a tool needs exactly one of 'builtin', 'function' or 'mcp'")
-        return self
-
-    @property
-    def source(self) -> str:
-        """'builtin', 'function' or 'mcp'."""
-        return "builtin" if self.builtin is not None else "function" if self.function is not None else "mcp"
-
-
-class AgentSpec(_Record):
-    kind: AgentKind = "assistant"
-    description: str = Field(default="", description="What selectors and coordinators route on.")
-    model: str | None = Field(default=None, description="Model id; defaults to the team's default model.")
-    tools: list[str] = Field(default_factory=list)
-    handoffs: list[str] = Field(default_factory=list)
-    reflect_on_tool_use: bool = False
-    max_tool_iterations: int = Field(default=1, ge=1, le=50)
-    streaming: bool = True
-    system_message: str = ""
-
-
-class InputSpec(_Record):
-    default: str = ""
-    description: str = ""
-
-
-class SequentialSpec(_Record):
-    pattern: Literal["sequential"]
-    order: list[str] = Field(default_factory=list)
-
-
-class HierarchicalSpec(_Record):
-    pattern: Literal["hierarchical"]
-    coordinator: str = ""
-    workers: list[str] = Field(default_factory=list)
-
-
-class RoundRobinSpec(_Record):
-    pattern: Literal["round_robin"]
-    participants: list[str] = Field(default_factory=list)
-
-
-class SelectorSpec(_Record):
-    pattern: Literal["selector"]
-    participants: list[str] = Field(default_factory=list)
-    selector_prompt: str | None = None
-    selector_model: str | None = None
-    allow_repeated_speaker: bool = False
-
-
-class EdgeCondition(_Record):
-    contains: str | None = Field(default=None, min_length=1)
-    not_contains: str | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> EdgeCondition:
-        if (self.contains is None) == (self.not_contains is None):
-            raise ValueError("a condition needs exactly one of 'contains' or 'not_contains'")
-        return self
-
-    def describe(self) -> str:
-        if self.contains is not None:
-            return f"contains {self.contains!r}"
-        return f"does not contain {self.not_contains!r}"
-
-
-class GraphEdgeSpec(_Record):
-    source: str = Field(alias="from")
-    target: str = Field(alias="to")
-    when: EdgeCondition | None = None
-
-
-class GraphSpec(_Record):
-    pattern: Literal["graph"]
-    entry: str = ""
-    edges: list[GraphEdgeSpec] = Field(default_factory=list)
-    wait_for_all: list[str] = Field(
-        default_factory=list,
-        description="Nodes that run only after all their incoming edges fired (a join); others run on any.",
-    )
-
-    def nodes(self) -> list[str]:
-        """Entry first, then every edge endpoint in file order, without repeats."""
-        seen: dict[str, None] = {}
-        if self.entry:
-            seen[self.entry] = None
-        for edge in self.edges:
-            seen.setdefault(edge.source, None)
-            seen.setdefault(edge.target, None)
-        return list(seen)
-
-
-class SwarmSpec(_Record):
-    pattern: Literal["swarm"]
-    entry: str = ""
-    participants: list[str] = Field(default_factory=list)
-
-
-OrchestrationSpec = Annotated[
-    Union[SequentialSpec, HierarchicalSpec, RoundRobinSpec, SelectorSpec, GraphSpec, SwarmSpec],
-    Field(discriminator="pattern"),
+__all__ = [
+    "DEFAULT_MAX_MESSAGES", "DEFAULT_TIMEOUT_S", "EMBEDDED_MODEL_ID", "ID_PATTERN", "MAX_AGENTS", "MAX_RUN_TIMEOUT_S",
+    "PATTERNS", "RESERVED_AGENT_IDS", "SCHEMA_ID", "SCHEMA_PREFIX", "AgentKind", "AgentSpec",
+    "InputSpec", "LayoutSpec", "McpServerSpec", "ModelInfoSpec",
+    "ModelOptions", "ModelSpec", "NodePosition", "OrchestrationSpec", "PatternSpec", "Provider", "Record",
+    "ScriptedReply", "ScriptedToolCall", "SecretRef",
+    "TeamSpec", "TerminationSpec", "ToolSpec", "ViewSpec", "default_termination", "is_identifier",
 ]
 
 
-class TerminationSpec(_Record):
-    """Any condition that holds ends the run (they combine with OR)."""
-
-    text: str | None = Field(default=None, min_length=1, description="End when a message mentions this text.")
-    max_messages: int | None = Field(default=None, ge=1, le=100_000)
-    timeout: float | None = Field(default=None, gt=0, le=MAX_RUN_TIMEOUT_S, description="Seconds.")
-    max_tokens: int | None = Field(default=None, ge=1, description="Token budget over all agents.")
-
-    def has_bound(self) -> bool:
-        return any(v is not None for v in (self.max_messages, self.timeout, self.max_tokens))
-
-    def describe(self) -> str:
-        """'20 messages, 600 s, 5,000 tokens, text 'TERMINATE'' (empty when nothing is set)."""
-        parts = []
-        if self.max_messages:
-            parts.append(f"{self.max_messages:,} message{'s' if self.max_messages != 1 else ''}")
-        if self.timeout:
-            parts.append(f"{self.timeout:g} s")
-        if self.max_tokens:
-            parts.append(f"{self.max_tokens:,} tokens")
-        if self.text:
-            parts.append(f"text {self.text!r}")
-        return ", ".join(parts)
-
-
-def default_termination() -> TerminationSpec:
-    return TerminationSpec(max_messages=DEFAULT_MAX_MESSAGES, timeout=DEFAULT_TIMEOUT_S)
-
-
-class NodePosition(_Record):
-    x: float
-    y: float
-
-
-class ViewSpec(_Record):
-    zoom: float = Field(default=1.0, gt=0, le=100)
-    center_x: float = 0.0
-    center_y: float = 0.0
-
-
-class LayoutSpec(_Record):
-    """Canvas state, kept apart so that prompt diffs stay clean."""
-
-    nodes: dict[str, NodePosition] = Field(default_factory=dict)
-    view: ViewSpec | None = None
-
-
-class TeamSpec(_Record):
+class TeamSpec(Record):
     schema_: Literal["team-designer/v1"] = Field(alias="schema", default=SCHEMA_ID)
     name: str = Field(min_length=1)
     description: str = ""
@@ -344,18 +94,7 @@ class TeamSpec(_Record):
 
     def participants(self) -> list[str]:
         """Agent ids taking part in the orchestration, in pattern order."""
-        orch = self.orchestration
-        if isinstance(orch, SequentialSpec):
-            return list(dict.fromkeys(orch.order))
-        if isinstance(orch, HierarchicalSpec):
-            head = [orch.coordinator] if orch.coordinator else []
-            return list(dict.fromkeys(head + orch.workers))
-        if isinstance(orch, GraphSpec):
-            return orch.nodes()
-        if isinstance(orch, SwarmSpec):
-            head = [orch.entry] if orch.entry else []
-            return list(dict.fromkeys(head + orch.participants))
-        return list(dict.fromkeys(orch.participants))
+        return rules_for(self.orchestration).members(self.orchestration)
 
     def model_id_for(self, agent_id: str) -> str:
         """The model id an agent runs on: its own, else the team default, else the embedded model."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ast
 import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .builtins import BUILTIN_TOOLS
-from .spec import ToolSpec
+from .spec import AgentSpec, TeamSpec, ToolSpec
 from .tool_introspect import IntrospectionError, ToolLocations, introspect_function
 from .tool_schema import annotation_schema, docstring_parts
 
@@ -100,3 +100,51 @@ def schema_text(schema: dict[str, Any] | None) -> str:
             kind = " | ".join(repr(v) for v in prop["enum"])
         parts.append(f"{name}{'' if name in needed else '?'}: {kind}")
     return ", ".join(parts) or "no parameters"
+
+
+def _annotation(value: Any) -> str:
+    # builtins.py uses postponed annotations, so these are usually already strings.
+    return value if isinstance(value, str) else getattr(value, "__name__", str(value))
+
+
+def signature_text(fn: Callable[..., Any]) -> str:
+    """'length: float, width: float = 1.0' from a function's signature."""
+    parts = []
+    for param in inspect.signature(fn).parameters.values():
+        text = param.name
+        if param.annotation is not inspect.Parameter.empty:
+            text += f": {_annotation(param.annotation)}"
+        if param.default is not inspect.Parameter.empty:
+            text += f" = {param.default!r}"
+        parts.append(text)
+    return ", ".join(parts) or "no parameters"
+
+
+def tool_summary(tool: ToolSpec, locations: ToolLocations | None = None, tool_id: str = "") -> tuple[str, str]:
+    """(description, parameters) of a library tool, read without importing any user module:
+    a function tool's signature and docstring come from its parsed source (tool_introspect)."""
+    if tool.builtin is not None:
+        builtin = BUILTIN_TOOLS.get(tool.builtin)
+        if builtin is None:
+            return f"unknown built-in tool {tool.builtin!r}", "unknown"
+        return tool.description or builtin.description, signature_text(builtin.function)
+    info = describe_tool(tool_id, tool, locations)
+    if info.problem:
+        return info.description, f"unknown — {info.problem}"
+    params = schema_text(info.parameters) if info.parameters is not None else "parameters known at run time"
+    return info.description, params + (f"\nFrom: {info.where}" if info.where and tool.function else "")
+
+
+def tool_entries(spec: TeamSpec, agent: AgentSpec, locations: ToolLocations | None = None) -> list[tuple[str, str, str]]:
+    """(tool id, one-line label, tooltip) for every library tool an agent could use, then any
+    tool it names that the library lacks, so a dangling reference stays visible and removable."""
+    entries = []
+    for tool_id, tool in spec.tools.items():
+        description, params = tool_summary(tool, locations, tool_id)
+        short = description.splitlines()[0] if description else ""
+        short = short if len(short) <= 70 else short[:69] + "…"
+        entries.append((tool_id, f"{tool_id} — {short}" if short else tool_id, f"{description}\nParameters: {params}"))
+    for tool_id in agent.tools:
+        if tool_id not in spec.tools:
+            entries.append((tool_id, f"{tool_id} (unknown tool)", "Not in the team's tool library: uncheck to remove."))
+    return entries

@@ -313,9 +313,6 @@ class TrustStore:
             return {}
         return {k: v for k, v in data["entries"].items() if isinstance(v, dict)}
 
-    def is_trusted(self, item: CodeItem) -> bool:
-        return not item.unchecked and item.key in self._load()
-
     def untrusted(self, items: Sequence[CodeItem]) -> list[CodeItem]:
         """The items not trusted yet, each saying what changed since an earlier version was trusted."""
         known = self._load()

@@ -7,34 +7,31 @@ start and end, and every run is bounded.
 
 from __future__ import annotations
 
-from collections import deque
 from pathlib import Path as FsPath
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 from .builtins import BUILTIN_TOOLS
 from .probe_cache import ProbeRecord, probe_key
 from .problems import Path, Positions, Problem
 from .providers import effective_model_info
+from .patterns import rules_for
 from .spec import (
     EMBEDDED_MODEL_ID,
     MAX_AGENTS,
     RESERVED_AGENT_IDS,
-    GraphSpec,
-    HierarchicalSpec,
+    AgentSpec,
     ModelSpec,
-    RoundRobinSpec,
-    SelectorSpec,
-    SequentialSpec,
-    SwarmSpec,
     TeamSpec,
 )
 from .task import TaskError, template_fields
 from .tool_introspect import ToolLocations
-from .validate_tools import prompt_problems, tool_problems
+from .validate_tools import tool_problems
 from .yamlio import LoadResult, load_team, parse_team
 
 
 class _Checker:
+    """Collects problems; a pattern's checks see the team through it (the patterns' Checks protocol)."""
+
     def __init__(self, spec: TeamSpec, probe_results: Mapping[str, ProbeRecord] | None = None) -> None:
         self.spec = spec
         self.problems: list[Problem] = []
@@ -46,7 +43,18 @@ class _Checker:
     def warn(self, message: str, path: Path, hint: str = "") -> None:
         self.problems.append(Problem(message, path, hint, severity="warning"))
 
+    @property
+    def agents(self) -> Mapping[str, AgentSpec]:
+        return self.spec.agents
+
+    def members(self) -> list[str]:
+        return self.spec.participants()
+
     # --- references ------------------------------------------------------------------
+
+    def model_ref(self, model_id: str, path: Path) -> None:
+        if not self.known_model(model_id):
+            self.error(f"unknown model {model_id!r}", path, self._suggest(model_id, [*self.spec.models, EMBEDDED_MODEL_ID]))
 
     def known_model(self, model_id: str) -> bool:
         return model_id in self.spec.models or model_id == EMBEDDED_MODEL_ID
@@ -127,7 +135,7 @@ class _Checker:
             for i, tool_id in enumerate(agent.tools):
                 if tool_id not in spec.tools:
                     self.error(f"unknown tool {tool_id!r}", path + ("tools", i), self._suggest(tool_id, spec.tools))
-            if agent.handoffs and spec.orchestration.pattern != "swarm":
+            if agent.handoffs and not rules_for(spec.orchestration).uses_handoffs:
                 self.warn("hand-offs only take effect in a swarm", path + ("handoffs",))
             for i, target in enumerate(agent.handoffs):
                 if target == agent_id:
@@ -161,7 +169,7 @@ class _Checker:
 
     def _is_coordinator(self, agent_id: str) -> bool:
         orch = self.spec.orchestration
-        return isinstance(orch, HierarchicalSpec) and orch.coordinator == agent_id
+        return rules_for(orch).lead(orch) == agent_id
 
     def check_tools(self) -> None:
         for tool_id, tool in self.spec.tools.items():
@@ -174,146 +182,11 @@ class _Checker:
 
     def check_orchestration(self) -> None:
         orch = self.spec.orchestration
-        path: Path = ("orchestration",)
-        if isinstance(orch, SequentialSpec):
-            if not orch.order:
-                self.error("the sequential order is empty", path + ("order",), "list the agents in the order they speak")
-            self.agent_list(orch.order, path + ("order",))
-        elif isinstance(orch, HierarchicalSpec):
-            if self.agent_ref(orch.coordinator, path + ("coordinator",), "coordinator"):
-                if self.spec.agents[orch.coordinator].kind != "assistant":
-                    self.error("the coordinator must be an assistant agent", path + ("coordinator",))
-            if not orch.workers:
-                self.error("a hierarchical team needs at least one worker", path + ("workers",))
-            if orch.coordinator in orch.workers:
-                self.error("the coordinator cannot also be a worker", path + ("workers", orch.workers.index(orch.coordinator)))
-            self.agent_list(orch.workers, path + ("workers",), "worker")
-        elif isinstance(orch, (RoundRobinSpec, SelectorSpec)):
-            minimum = 2 if isinstance(orch, SelectorSpec) else 1
-            if len(orch.participants) < minimum:
-                self.error(f"needs at least {minimum} participant{'s' if minimum > 1 else ''}", path + ("participants",))
-            self.agent_list(orch.participants, path + ("participants",), "participant")
-            if isinstance(orch, SelectorSpec) and orch.selector_model and not self.known_model(orch.selector_model):
-                self.error(
-                    f"unknown model {orch.selector_model!r}",
-                    path + ("selector_model",),
-                    self._suggest(orch.selector_model, [*self.spec.models, EMBEDDED_MODEL_ID]),
-                )
-        elif isinstance(orch, GraphSpec):
-            self.check_graph(orch, path)
-        elif isinstance(orch, SwarmSpec):
-            self.check_swarm(orch, path)
+        rules_for(orch).check(orch, self)
         used = set(self.spec.participants())
         for agent_id in self.spec.agents:
             if agent_id not in used:
                 self.warn(f"agent {agent_id!r} takes no part in the {orch.pattern} pattern", ("agents", agent_id))
-
-    def check_graph(self, graph: GraphSpec, path: Path) -> None:
-        if self.agent_ref(graph.entry, path + ("entry",), "entry node"):
-            pass
-        outgoing: dict[str, list[int]] = {}
-        for i, edge in enumerate(graph.edges):
-            self.agent_ref(edge.source, path + ("edges", i, "from"), "node")
-            self.agent_ref(edge.target, path + ("edges", i, "to"), "node")
-            outgoing.setdefault(edge.source, []).append(i)
-        for node, indexes in outgoing.items():
-            conditional = [i for i in indexes if graph.edges[i].when is not None]
-            if conditional and len(conditional) != len(indexes):
-                first_plain = next(i for i in indexes if graph.edges[i].when is None)
-                self.error(
-                    f"node {node!r} mixes conditional and unconditional outgoing edges",
-                    path + ("edges", first_plain),
-                    "give every edge leaving this node a 'when' condition, or none of them",
-                )
-        nodes = graph.nodes()
-        node_set = set(nodes)
-        for i, node in enumerate(graph.wait_for_all):
-            if node not in node_set:
-                self.error(f"{node!r} is not a node of the graph", path + ("wait_for_all", i))
-        if not graph.entry or graph.entry not in self.spec.agents:
-            return
-        reachable = {graph.entry}
-        queue = deque([graph.entry])
-        while queue:
-            node = queue.popleft()
-            for i in outgoing.get(node, []):
-                target = graph.edges[i].target
-                if target not in reachable:
-                    reachable.add(target)
-                    queue.append(target)
-        first_edge: dict[str, int] = {}
-        for i, e in enumerate(graph.edges):
-            first_edge.setdefault(e.source, i)
-            first_edge.setdefault(e.target, i)
-        for node in nodes:
-            if node not in reachable and node in self.spec.agents:
-                index = first_edge[node]
-                self.error(f"node {node!r} cannot be reached from the entry {graph.entry!r}", path + ("edges", index))
-        can_end = any(
-            node not in outgoing or all(graph.edges[i].when is not None for i in outgoing[node]) for node in reachable
-        )
-        if not can_end:
-            self.error(
-                "no path through the graph can end: every node always continues",
-                path + ("edges",),
-                "add a node with no outgoing edges, or conditions that let a loop exit",
-            )
-        self._check_cycles(graph, outgoing, path)
-
-    def _check_cycles(self, graph: GraphSpec, outgoing: dict[str, list[int]], path: Path) -> None:
-        """Every loop needs a conditional edge, or it would repeat until the bound.
-
-        An explicit stack, not recursion: a chain of a few thousand nodes must give problems,
-        not a RecursionError."""
-        edges = graph.edges
-        done: set[str] = set()
-        for root in graph.nodes():
-            if root in done:
-                continue
-            # frames[k] is a node on the current path with its remaining outgoing edges;
-            # trail[k] is the edge from frames[k] to frames[k + 1].
-            frames: list[tuple[str, Iterator[int]]] = [(root, iter(outgoing.get(root, ())))]
-            on_path: dict[str, int] = {root: 0}
-            trail: list[int] = []
-            while frames:
-                node, pending = frames[-1]
-                i = next(pending, None)
-                if i is None:
-                    frames.pop()
-                    del on_path[node]
-                    done.add(node)
-                    if trail:
-                        trail.pop()
-                    continue
-                target = edges[i].target
-                if target in on_path:
-                    loop = trail[on_path[target]:] + [i]
-                    if all(edges[idx].when is None for idx in loop):
-                        names = _loop_names([edges[idx].source for idx in loop] + [target])
-                        self.error(f"the loop {names} has no exit condition", path + ("edges", loop[-1]),
-                                   "put a 'when' condition on an edge of the loop")
-                elif target not in done:
-                    on_path[target] = len(frames)
-                    frames.append((target, iter(outgoing.get(target, ()))))
-                    trail.append(i)
-
-    def check_swarm(self, swarm: SwarmSpec, path: Path) -> None:
-        self.agent_ref(swarm.entry, path + ("entry",), "entry agent")
-        self.agent_list(swarm.participants, path + ("participants",), "participant")
-        members = set(self.spec.participants())
-        any_handoff = False
-        for agent_id in members & set(self.spec.agents):
-            for i, target in enumerate(self.spec.agents[agent_id].handoffs):
-                any_handoff = True
-                if target in self.spec.agents and target not in members:
-                    self.error(
-                        f"hand-off target {target!r} is not in the swarm",
-                        ("agents", agent_id, "handoffs", i),
-                        "add it to orchestration.participants",
-                    )
-        if not any_handoff:
-            self.warn("no agent in the swarm can hand off, so the entry agent answers every turn", path,
-                      "add handoffs to the agents")
 
     def check_termination(self) -> None:
         if not self.spec.termination.has_bound():
@@ -335,13 +208,6 @@ class _Checker:
         for name in self.spec.inputs:
             if name not in fields:
                 self.warn(f"input {name!r} is not used by the task", ("inputs", name))
-
-
-def _loop_names(names: list[str], shown: int = 8) -> str:
-    """'a -> b -> a'; a long loop keeps its first and last steps, so the message stays one short line."""
-    if len(names) <= shown + 2:
-        return " -> ".join(names)
-    return " -> ".join(names[:shown // 2] + [f"… ({len(names) - shown} more)"] + names[-shown // 2:])
 
 
 def validate_spec(
@@ -366,7 +232,6 @@ def validate_spec(
     checker.check_termination()
     checker.check_task()
     checker.problems.extend(tool_problems(spec, locations))
-    checker.problems.extend(prompt_problems(spec))
     return [p.located(positions, file) for p in checker.problems]
 
 

@@ -1,4 +1,4 @@
-"""Validation of the tool library and of the prompts AgentChat formats, from source only.
+"""Validation of the tool library, from source only.
 
 Function references are checked by parsing the module's source (never importing it);
 MCP servers by looking at their command and folder (never starting them). Checks that
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import string
 
 from .builtins import BUILTIN_TOOLS, option_problems
 from .problems import Path, Problem
-from .spec import SelectorSpec, TeamSpec, ToolSpec
+from .spec import TeamSpec, ToolSpec
 from .tool_introspect import IntrospectionError, ToolLocations, introspect_function
 from .trust import mcp_cwd, mcp_program, used_tool_ids
 
-#: Fields SelectorGroupChat fills in a selector prompt; anything else would fail (or leak) at run time.
-SELECTOR_FIELDS = ("roles", "participants", "history")
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
 _REFERENCE = re.compile(r"^(env|keyring):[A-Za-z0-9_.\-/]{1,128}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -88,25 +85,4 @@ def tool_problems(spec: TeamSpec, locations: ToolLocations | None) -> list[Probl
     used = set(used_tool_ids(spec))
     for tool_id, tool in spec.tools.items():
         _tool(tool_id, tool, locations, out, tool_id in used)
-    return out
-
-
-def prompt_problems(spec: TeamSpec) -> list[Problem]:
-    """Format strings AgentChat fills: only its own plain fields, so a prompt can neither break the
-    run nor read objects through '{history.__class__...}'-style attribute access."""
-    out: list[Problem] = []
-    orch = spec.orchestration
-    if isinstance(orch, SelectorSpec) and orch.selector_prompt:
-        where: Path = ("orchestration", "selector_prompt")
-        try:
-            fields = [(name, spec_, conv) for _, name, spec_, conv in string.Formatter().parse(orch.selector_prompt) if name is not None]
-        except ValueError as exc:
-            return [Problem(f"the selector prompt is not a valid template: {exc}", where, "write literal braces as {{ and }}")]
-        for name, format_spec, conversion in fields:
-            if name not in SELECTOR_FIELDS or format_spec or conversion:
-                out.append(Problem(
-                    f"{{{name}}} is not a field of the selector prompt" if name not in SELECTOR_FIELDS
-                    else f"{{{name}}} cannot have a format or conversion here",
-                    where, f"use only {', '.join('{' + f + '}' for f in SELECTOR_FIELDS)}; write literal braces as {{{{ and }}}}",
-                ))
     return out

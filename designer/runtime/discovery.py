@@ -30,7 +30,7 @@ class ModelListError(RuntimeError):
 
 
 def _get_json(url: str, headers: dict[str, str], timeout: float) -> Any:
-    request = urllib.request.Request(url, headers={"Accept": "application/json", **headers})
+    request = urllib.request.Request(url, headers={"Accept": "application/json", **headers})  # noqa: S310 - http(s) only (spec pattern)
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) URLs only (spec pattern)
         return json.loads(response.read(_MAX_BYTES).decode("utf-8"))
 
@@ -64,7 +64,7 @@ def list_models(spec: ModelSpec, *, timeout: float = DEFAULT_TIMEOUT_S) -> list[
         url = f"{base}/models"
     try:
         data = _get_json(url, headers, timeout)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
+    except Exception as exc:  # every failure becomes a sentence
         log.info("listing the models at %s failed", url, exc_info=True)  # the sentence drops the traceback
         raise ModelListError(explain(exc, url=url, provider=spec.provider, timeout=timeout, secrets=[key or ""]).text) from None
     names = _names(data, kind)
@@ -84,11 +84,3 @@ def _names(data: Any, kind: str) -> list[str] | None:
 def _strip_prefix(name: str) -> str:
     # Gemini's compatible endpoint lists 'models/gemini-2.0-flash' but is called with the bare name.
     return name[len("models/"):] if name.startswith("models/") else name
-
-
-def can_list(spec: ModelSpec) -> bool:
-    """Whether :func:`list_models` can ask this entry's server at all."""
-    if spec.provider in ("azure_openai", "scripted"):
-        return False
-    preset = guess_preset(spec)
-    return preset is None or preset.list_kind != "none" or spec.provider == "embedded"

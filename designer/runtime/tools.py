@@ -53,7 +53,7 @@ def _resolved_signature(func: Callable[..., Any]) -> inspect.Signature:
     signature = inspect.signature(func)
     try:
         hints = typing.get_type_hints(inspect.unwrap(func))
-    except Exception:  # noqa: BLE001 - unresolvable hints: keep them as written
+    except Exception:  # unresolvable hints: keep them as written
         log.debug("the type hints of %s cannot be resolved", getattr(func, "__qualname__", func), exc_info=True)
         return signature
     params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
@@ -114,10 +114,6 @@ class RunTools:
         if self._temp_workspace is None:
             self._temp_workspace = Path(tempfile.mkdtemp(prefix="team-designer-run-")).resolve()
         return self._temp_workspace
-
-    @property
-    def has_workspace(self) -> bool:
-        return self._given_workspace is not None or self._temp_workspace is not None
 
     def is_mcp(self, tool_id: str) -> bool:
         return self.spec.tools[tool_id].mcp is not None
@@ -185,7 +181,7 @@ class RunTools:
         for stoppable in [*self._runners, *self._executors]:
             try:
                 await asyncio.wait_for(stoppable.stop(), 5.0)
-            except BaseException:  # noqa: BLE001 - best effort at the end of a run
+            except BaseException:  # best effort at the end of a run
                 log.debug("stopping %r at the end of a run failed", stoppable, exc_info=True)
 
     def cleanup(self) -> None:

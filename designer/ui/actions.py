@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 Key = QKeySequence.StandardKey
 _FALLBACK = {Key.Quit: "Ctrl+Q", Key.Close: "Ctrl+W", Key.HelpContents: "F1", Key.SaveAs: "Ctrl+Shift+S"}
+# A standard key, one key sequence as text, several sequences, or none.
+Shortcut = QKeySequence.StandardKey | str | list[QKeySequence] | list[str] | None
 
 
 @dataclass
@@ -20,14 +22,14 @@ class Actions:
         return self.all[name]
 
 
-def _action(window: QMainWindow, text: str, slot: Callable[[], object] | None, shortcut: object = None,
+def _action(window: QMainWindow, text: str, slot: Callable[[], object] | None, shortcut: Shortcut = None,
             tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
     action = QAction(text, window)
     if isinstance(shortcut, QKeySequence.StandardKey):
         # Some platforms (and the offscreen one) bind nothing to e.g. Quit: use the common keys.
         action.setShortcuts(QKeySequence.keyBindings(shortcut) or [QKeySequence(_FALLBACK.get(shortcut, ""))])
     elif isinstance(shortcut, list):
-        action.setShortcuts(shortcut)
+        action.setShortcuts([QKeySequence(s) for s in shortcut])
     elif shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     if tip:
@@ -42,25 +44,25 @@ def _action(window: QMainWindow, text: str, slot: Callable[[], object] | None, s
 
 def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
     """Create every action; ``handlers`` maps action names to window slots."""
-    SP = QStyle.StandardPixmap
+    sp = QStyle.StandardPixmap
     h = handlers.get
-    spec: list[tuple[str, str, object, str, QStyle.StandardPixmap | None]] = [
-        ("new", "&New", Key.New, "Start a new team", SP.SP_FileIcon),
-        ("open", "&Open…", Key.Open, "Open a team file", SP.SP_DialogOpenButton),
-        ("save", "&Save", Key.Save, "Save the team file", SP.SP_DialogSaveButton),
+    spec: list[tuple[str, str, Shortcut, str, QStyle.StandardPixmap | None]] = [
+        ("new", "&New", Key.New, "Start a new team", sp.SP_FileIcon),
+        ("open", "&Open…", Key.Open, "Open a team file", sp.SP_DialogOpenButton),
+        ("save", "&Save", Key.Save, "Save the team file", sp.SP_DialogSaveButton),
         ("save_as", "Save &As…", Key.SaveAs, "Save under a new name", None),
         ("close", "&Close", Key.Close, "Close the team and show the start page", None),
         ("quit", "&Quit", Key.Quit, "Quit Team Designer", None),
         ("delete", "&Delete", [QKeySequence(Key.Delete), QKeySequence("Backspace")], "Delete the selected agents or connection", None),
         ("duplicate", "D&uplicate agent", "Ctrl+D", "Duplicate the selected agent", None),
         ("select_all", "Select &all", Key.SelectAll, "Select every agent", None),
-        ("add_agent", "&Add agent", "Ctrl+Shift+A", "Add an agent to the canvas", SP.SP_FileDialogNewFolder),
+        ("add_agent", "&Add agent", "Ctrl+Shift+A", "Add an agent to the canvas", sp.SP_FileDialogNewFolder),
         ("rename", "&Rename agent", "F2", "Rename the selected agent", None),
         ("auto_layout", "Auto &layout", "Ctrl+L", "Arrange the agents to show the pattern", None),
         ("models", "&Models…", "Ctrl+Shift+M", "Add, edit and test the team's models (presets, keys, Test connection)", None),
-        ("run", "&Run…", ["Ctrl+R", "F5"], "Run the team", SP.SP_MediaPlay),
-        ("stop", "&Stop", ["Ctrl+.", "Shift+F5"], "Stop the run now", SP.SP_MediaStop),
-        ("finish_turn", "&Finish turn", "Ctrl+Shift+.", "Stop the run after the current agent's turn", SP.SP_MediaSkipForward),
+        ("run", "&Run…", ["Ctrl+R", "F5"], "Run the team", sp.SP_MediaPlay),
+        ("stop", "&Stop", ["Ctrl+.", "Shift+F5"], "Stop the run now", sp.SP_MediaStop),
+        ("finish_turn", "&Finish turn", "Ctrl+Shift+.", "Stop the run after the current agent's turn", sp.SP_MediaSkipForward),
         ("export_markdown", "Export transcript as &Markdown…", None, "Save the transcript as Markdown", None),
         ("export_jsonl", "Export transcript as &JSONL…", None, "Save the run's events, one JSON object per line", None),
         ("zoom_in", "Zoom &in", [QKeySequence(Key.ZoomIn), QKeySequence("Ctrl+=")], "Zoom in on the canvas", None),

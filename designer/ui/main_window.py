@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from ..core import events as ev
+from ..core.finish import finish_text
 from ..core.probe_cache import ProbeCache
 from ..core.problems import Problem
 from ..core.task import TaskError
-from ..core.trust import CodeItem, TrustStore
+from ..core.trust import TrustStore
 from . import settings
 from .actions import build_actions, build_menus
 from .canvas.view import CanvasView
 from .document.controller import DocumentController
 from .dialogs.run_and_help import AboutDialog, RunDialog, ShortcutsDialog
 from .document.files import FileManager, Recovery, pending_recoveries
+from .document.recent_menu import RecentFilesMenu
 from .dialogs.models import ModelsDialog
-from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
+from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget, focus_problem
 from .run.controller import RunController
+from .run.export import ExportFormat, choose_export_path, export_transcript
+from .run.preparation import RunPreparation
 from .document.start_page import StartPageWidget
 from .run.status import RunStatusWidget
 from .tools_menu import ToolsMenu
@@ -50,10 +53,9 @@ class MainWindow(QMainWindow):
         self.ask_run: Callable[[], tuple[str, dict[str, Any]] | None] = self._run_dialog
         #: Replaceable in tests: offer to restore a recovery file.
         self.ask_restore: Callable[[Recovery], bool] = self._restore_dialog
-        #: Replaceable in tests: may this not-yet-trusted code run? (remembered in trust_store)
-        self.ask_trust: Callable[[list[CodeItem]], bool] = lambda items: ask_with_dialog(self, items)
-        self.trust_store = TrustStore(gui_trust_path())
-        self.choose_export_path: Callable[[str, str], str | None] = self._export_dialog
+        #: The trust question and the workspace choice before code runs (its ask and trust are replaceable in tests).
+        self.preparation = RunPreparation(TrustStore(gui_trust_path()), lambda items: ask_with_dialog(self, items))
+        self.choose_export_path: Callable[[str, str], str | None] = lambda title, suffix: choose_export_path(self, title, suffix)
 
         self.canvas = CanvasView(self.controller, self)
         self.start_page = StartPageWidget(self)
@@ -80,7 +82,8 @@ class MainWindow(QMainWindow):
         self.docks["agent"].raise_()
         self.docks["transcript"].raise_()
 
-        self.actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
+        # Not "actions": that would hide QWidget.actions().
+        self.window_actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
             "new", "open", "save", "save_as", "close", "quit", "delete", "duplicate", "select_all", "add_agent",
             "rename", "auto_layout", "run", "stop", "finish_turn", "export_markdown", "export_jsonl", "zoom_in",
             "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "show_log", "models")})
@@ -89,12 +92,10 @@ class MainWindow(QMainWindow):
         redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts(QKeySequence.StandardKey.Redo)
         self.undo_action, self.redo_action = undo, redo
-        self.recent_menu = QMenu("Open &Recent", self)
-        # One slot for the menu, not a lambda per action: PySide6 6.11 was seen to crash
-        # when a menu deleted actions that had lambdas connected.
-        self.recent_menu.triggered.connect(self._on_recent_triggered)
-        build_menus(self, self.actions, undo, redo, self.recent_menu, [d.toggleViewAction() for d in self.docks.values()])
-        self.tools_menu = ToolsMenu(self)
+        self.recent_menu = RecentFilesMenu(self)
+        self.recent_menu.fileChosen.connect(self.open_file)
+        build_menus(self, self.window_actions, undo, redo, self.recent_menu, [d.toggleViewAction() for d in self.docks.values()])
+        self.tools_menu = ToolsMenu(self, self.controller, self.preparation)
 
         self.status = RunStatusWidget(self)
         self.statusBar().addPermanentWidget(self.status)
@@ -172,17 +173,8 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_recent(self, paths: list[str]) -> None:
-        self.recent_menu.clear()
-        for path in paths:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setData(path)
-            action.setToolTip(path)
-        self.recent_menu.setEnabled(bool(paths))
+        self.recent_menu.set_paths(paths)
         self.start_page.set_recent(paths)
-
-    def _on_recent_triggered(self, action: Any) -> None:
-        if action.data():
-            self.open_file(action.data())
 
     def _update_title(self, *args: Any) -> None:
         editing = self.stack.currentWidget() is self.canvas
@@ -266,28 +258,24 @@ class MainWindow(QMainWindow):
     def _on_problems_changed(self) -> None:
         errors = self.controller.errors
         can_run = not errors and not self.runs.running
-        self.actions["run"].setEnabled(can_run)
+        self.window_actions["run"].setEnabled(can_run)
         if errors:
             reason = f"Run disabled: {len(errors)} problem{'s' if len(errors) != 1 else ''} — {errors[0].message}"
-            self.actions["run"].setToolTip(reason)
+            self.window_actions["run"].setToolTip(reason)
             self.run_reason.setText(f"⚠ {len(errors)} problem{'s' if len(errors) != 1 else ''}")
             self.run_reason.setToolTip(reason)
         else:
-            self.actions["run"].setToolTip("Run the team (Ctrl+R)")
+            self.window_actions["run"].setToolTip("Run the team (Ctrl+R)")
             self.run_reason.setText("")
 
     def _on_problem_activated(self, problem: Problem) -> None:
-        path = problem.path
-        if len(path) >= 2 and path[0] == "agents":
-            self.docks["agent"].raise_()
-            if len(path) >= 3:
-                self.agent_panel.focus_field(str(path[2]))
-        elif path and path[0] == "orchestration":
-            self.docks["pattern"].raise_()
-            self.pattern_panel.focus_path(path)
-        elif path:
-            self.docks["team"].raise_()
-            self.team_panel.focus_path(path)
+        focus_problem(problem, agent_panel=self.agent_panel, team_panel=self.team_panel,
+                      pattern_panel=self.pattern_panel, reveal=self._raise_dock_of)
+
+    def _raise_dock_of(self, panel: QWidget) -> None:
+        dock = next(d for d in self.docks.values() if d.widget() is panel)
+        dock.show()
+        dock.raise_()
 
     # --- running ------------------------------------------------------------------------------
 
@@ -312,8 +300,9 @@ class MainWindow(QMainWindow):
     def start_run(self, task: str, **options: Any) -> bool:
         """Run a frozen snapshot of the design (later edits cannot race the run). Code it would
         execute that is not trusted yet is listed and asked about first; False: not started."""
-        snapshot = self.controller.spec.model_copy(deep=True)
-        tool_options = self.tools_menu.run_options(snapshot)  # None: the user did not trust its code
+        snapshot = self.controller.spec  # never edited in place (edits return a new spec); TeamRun freezes its copy
+        # None: the user did not trust its code.
+        tool_options = self.preparation.run_options(snapshot, self.controller.tool_locations(), self.controller.path)
         if tool_options is None:
             self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
             return False
@@ -322,7 +311,7 @@ class MainWindow(QMainWindow):
         self.transcript.end_input()
         self.docks["transcript"].show()
         self.docks["transcript"].raise_()
-        self.status.begin(self.runs)
+        self.status.begin()
         self.runs.start(snapshot, task, **options)
         return True
 
@@ -346,41 +335,26 @@ class MainWindow(QMainWindow):
             elif isinstance(event, ev.Finished):
                 self.canvas.set_active_agent(None)
                 self.transcript.end_input()
-                words = {"completed": "Run finished", "termination": "Run finished", "stopped": "Run stopped", "error": "Run failed"}
-                self.statusBar().showMessage(words[event.reason] + (f": {event.detail}" if event.detail else ""), 15000)
+                self.statusBar().showMessage("Run " + finish_text(event.reason, event.detail, capital=False), 15000)
 
     def _on_running_changed(self, running: bool) -> None:
-        self.actions["stop"].setEnabled(running)
-        self.actions["finish_turn"].setEnabled(running)
+        self.window_actions["stop"].setEnabled(running)
+        self.window_actions["finish_turn"].setEnabled(running)
         self._on_problems_changed()
         if not running:
             self.status.end()
 
-    def _export_dialog(self, title: str, suffix: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(settings.get("files/last_folder") or Path.home()) / f"transcript{suffix}"))
-        return path or None
-
-    def _export(self, text: str, title: str, suffix: str) -> None:
-        if not self.transcript.model.entries:
-            self.statusBar().showMessage("Nothing to export yet: run the team first", 6000)
-            return
-        path = self.choose_export_path(title, suffix)
-        if path:
-            from ..core.teamfile import atomic_write
-
-            try:
-                atomic_write(path, text)
-            except OSError as exc:
-                log.warning("exporting the transcript to %s failed", path, exc_info=True)
-                self.files.show_error("Cannot export", f"{path} could not be written: {exc.strerror or exc}.")
-                return
-            self.statusBar().showMessage(f"Exported {Path(path).name}", 6000)
+    def _export(self, fmt: ExportFormat) -> None:
+        message = export_transcript(self.transcript.model, fmt, choose_path=self.choose_export_path,
+                                    show_error=self.files.show_error)
+        if message:
+            self.statusBar().showMessage(message, 6000)
 
     def _on_export_markdown(self) -> None:
-        self._export(self.transcript.model.to_markdown(), "Export transcript as Markdown", ".md")
+        self._export("markdown")
 
     def _on_export_jsonl(self) -> None:
-        self._export(self.transcript.model.to_jsonl(), "Export transcript as JSONL", ".jsonl")
+        self._export("jsonl")
 
     # --- help -----------------------------------------------------------------------------------
 
@@ -388,7 +362,7 @@ class MainWindow(QMainWindow):
         AboutDialog(self).exec()
 
     def _on_shortcuts(self) -> None:
-        ShortcutsDialog([*self.actions.all.values(), self.undo_action, self.redo_action], self).exec()
+        ShortcutsDialog([*self.window_actions.all.values(), self.undo_action, self.redo_action], self).exec()
 
     def _on_show_log(self) -> None:
         from .dialogs.log import show_log_dialog  # on first use: not part of the window's cold start

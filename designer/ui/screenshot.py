@@ -40,8 +40,8 @@ def screenshot_command(args: argparse.Namespace) -> int:
     window = MainWindow(restore_settings=False)
     window.files.show_error = lambda title, text: print(f"error: {text}", file=sys.stderr)
     # Headless: nobody can answer the trust question, so untrusted code never runs from here.
-    window.ask_trust = lambda items: print("error: --run needs code that is not trusted yet; run it once in the "
-                                           "window or with `run --trust` first", file=sys.stderr) or False
+    window.preparation.ask = lambda items: print("error: --run needs code that is not trusted yet; run it once in the "
+                                                 "window or with `run --trust` first", file=sys.stderr) or False
     window.resize(width, height)
     if not window.open_file(args.team):
         return 2

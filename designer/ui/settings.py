@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -36,7 +37,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("editor/monospace", bool, False, "system message editor uses a monospace font"),
         Setting("run/autosave_seconds", int, 5, "seconds after an edit before the recovery file is written"),
         Setting("tools/folders", list, [], "more folders of tool modules (module:function), after tools/ beside the team file"),
-        Setting("tools/workspace", str, "", "folder where each run keeps its files in a new sub-folder; empty: a temporary folder, deleted after the run"),
+        Setting("tools/workspace", str, "",
+                "folder where each run keeps its files in a new sub-folder; empty: a temporary folder, deleted after the run"),
     )
 }
 
@@ -53,12 +55,14 @@ def get(key: str) -> Any:
     if setting.type is list:
         if value is None:
             return []
-        return [value] if isinstance(value, str) else list(value)
+        # QSettings gives a list setting back as a list, or as a str when it held one entry.
+        return [value] if isinstance(value, str) else list(cast("Iterable[Any]", value))
     if setting.type is bool:
         return value in (True, "true", "1", 1)
     if setting.type is int:
         try:
-            return int(value)
+            # An int, or its text from a file-based backend; anything else fails here and is caught.
+            return int(cast("str | int", value))
         except (TypeError, ValueError):
             log.debug("setting %s holds %r, not a number: using %r", key, value, setting.default)
             return setting.default

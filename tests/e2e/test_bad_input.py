@@ -200,8 +200,8 @@ NEWLINE_IDS = {
     "an input name": ("  topic: {default", '  "topic\\n": {default', "is not a valid id"),
     "a function reference": ("files: {builtin: read_text_file}", 'files: {function: "mod:func\\n"}',
                              "a tool function is written 'package.module:function'"),
-    "an api key reference": ("options: {seed: 7}", 'options: {seed: 7}}\n  o: {provider: openai, model: m, '
-                             'api_key: "env:KEY\\n"', "api_key must be a reference"),
+    "an api key reference": ("options: {seed: 7}", ('options: {seed: 7}}\n  o: {provider: openai, model: m, '
+                                                    'api_key: "env:KEY\\n"'), "api_key must be a reference"),
 }
 
 

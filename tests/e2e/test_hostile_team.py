@@ -124,7 +124,7 @@ def test_the_window_opens_it_shows_its_tools_and_asks_before_running(hostile: tu
     assert dialog.field("command") is not None
     dialog.deleteLater()
     asked: list[list[str]] = []
-    w.ask_trust = lambda items: asked.append([i.kind for i in items]) or False
+    w.preparation.ask = lambda items: asked.append([i.kind for i in items]) or False
     assert w.start_run("go") is False and not w.runs.running
     assert asked == [["module", "mcp", "mcp", "python"]]
     assert_nothing_ran(marks)

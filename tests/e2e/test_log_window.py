@@ -54,17 +54,17 @@ def test_a_failed_export_can_be_found_in_the_log_dialog(make_main_window, qtbot,
     team = tmp_path / "team.yaml"
     team.write_text(TEAM, encoding="utf-8")
     w = make_main_window(team)
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     assert w.start_run("hi")
     qtbot.waitUntil(lambda: not w.runs.running and bool(w.transcript.model.entries), timeout=10000)
     target = tmp_path / "no-such-folder" / "transcript.md"
     w.choose_export_path = lambda title, suffix: str(target)
-    w.actions["export_markdown"].trigger()
+    w.window_actions["export_markdown"].trigger()
     assert w.errors and "could not be written" in w.errors[-1]  # what the user was shown
 
     dialog = open_log(w, qtbot)
     text = dialog.text.toPlainText()
-    assert f"WARNING designer.ui.main_window: exporting the transcript to {target} failed" in text
+    assert f"WARNING designer.ui.run.export: exporting the transcript to {target} failed" in text
     assert "Traceback" in text  # the part the error message left out
     assert dialog.text.isReadOnly()
     assert str(logged) in dialog.where.text()

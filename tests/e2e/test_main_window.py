@@ -69,8 +69,8 @@ def slow_team(tmp_path: Path, text: str = SLOW_TOOL) -> Path:
 
 def trusting(window, tmp_path: Path):
     """A window whose trust question is answered yes, remembered in a test-owned store."""
-    window.trust_store = TrustStore(tmp_path / "trust.json")
-    window.ask_trust = lambda items: True
+    window.preparation.trust = TrustStore(tmp_path / "trust.json")
+    window.preparation.ask = lambda items: True
     return window
 
 
@@ -78,7 +78,7 @@ def test_starts_on_the_start_page_and_new_opens_the_editor(make_main_window, qtb
     w = make_main_window()
     assert w.stack.currentWidget() is w.start_page
     assert w.start_page.examples.count() == 7
-    w.actions["new"].trigger()
+    w.window_actions["new"].trigger()
     assert w.stack.currentWidget() is w.canvas
     assert w.windowTitle() == "Untitled[*] — Team Designer"
 
@@ -95,10 +95,10 @@ def test_opening_an_example_from_the_gallery(make_main_window, qtbot):
 def test_edit_marks_modified_save_clears_and_reopen_is_equal(make_main_window, qtbot, tmp_path):
     path = write(tmp_path, (TEAMS / "research_report.yaml").read_text())
     w = make_main_window(path)
-    w.actions["add_agent"].trigger()
+    w.window_actions["add_agent"].trigger()
     assert w.isWindowModified()
     assert w.windowTitle() == "team.yaml[*] — Team Designer"
-    w.actions["save"].trigger()
+    w.window_actions["save"].trigger()
     assert not w.isWindowModified()
     assert load_team(path).spec == w.controller.spec
     w.undo_action.trigger()
@@ -109,10 +109,10 @@ def test_edit_marks_modified_save_clears_and_reopen_is_equal(make_main_window, q
 
 def test_save_as_writes_a_new_file_and_remembers_it(make_main_window, tmp_path):
     w = make_main_window()
-    w.actions["new"].trigger()
+    w.window_actions["new"].trigger()
     target = tmp_path / "mine.yaml"
     w.files.choose_save_path = lambda: str(target)
-    w.actions["save"].trigger()
+    w.window_actions["save"].trigger()
     assert target.read_text() == dump_team(w.controller.spec)
     assert w.controller.path == target.resolve()
     assert w.recent_menu.actions()[0].text() == "mine.yaml"
@@ -120,10 +120,10 @@ def test_save_as_writes_a_new_file_and_remembers_it(make_main_window, tmp_path):
 
 def test_unsaved_changes_are_asked_about_and_cancel_keeps_everything(make_main_window, tmp_path):
     w = make_main_window(write(tmp_path, SCRIPTED))
-    w.actions["add_agent"].trigger()
+    w.window_actions["add_agent"].trigger()
     asked: list[str] = []
     w.files.ask_save = lambda name: asked.append(name) or "cancel"
-    w.actions["new"].trigger()
+    w.window_actions["new"].trigger()
     assert asked == ["team.yaml"] and "agent" in w.controller.spec.agents
     assert not w.close()  # close is refused too
     w.files.ask_save = lambda name: "discard"
@@ -140,7 +140,7 @@ def test_a_bad_file_is_refused_with_located_reasons_and_nothing_is_lost(make_mai
 
 def test_crash_recovery_offers_the_unsaved_design(make_main_window, qtbot, tmp_path):
     first = make_main_window(write(tmp_path, SCRIPTED))
-    first.actions["add_agent"].trigger()
+    first.window_actions["add_agent"].trigger()
     first.files.write_recovery()  # what the autosave timer does a few seconds after the edit
     edited = first.controller.spec
     assert first.files.recovery_path.exists()
@@ -163,9 +163,9 @@ def test_autosave_writes_a_recovery_file_after_an_edit_and_saving_removes_it(mak
     settings.put("run/autosave_seconds", 0)
     try:
         w = make_main_window(write(tmp_path, SCRIPTED))
-        w.actions["add_agent"].trigger()
+        w.window_actions["add_agent"].trigger()
         qtbot.waitUntil(lambda: w.files.recovery_path.exists())
-        w.actions["save"].trigger()
+        w.window_actions["save"].trigger()
         assert not w.files.recovery_path.exists()
     finally:
         settings.put("run/autosave_seconds", 5)
@@ -183,16 +183,37 @@ def test_dropping_a_team_file_opens_it(make_main_window, tmp_path):
 
 def test_run_is_disabled_with_the_reason_while_errors_exist(make_main_window, qtbot, tmp_path):
     w = make_main_window(write(tmp_path, SCRIPTED.replace("participants: [planner, guest]", "participants: [planner, ghost]")))
-    qtbot.waitUntil(lambda: not w.actions["run"].isEnabled())
-    assert "unknown participant 'ghost'" in w.actions["run"].toolTip()
+    qtbot.waitUntil(lambda: not w.window_actions["run"].isEnabled())
+    assert "unknown participant 'ghost'" in w.window_actions["run"].toolTip()
     assert w.run_reason.text() == "⚠ 1 problem"
+
+
+def test_activating_a_problem_raises_the_panel_that_fixes_it_and_puts_the_cursor_there(make_main_window, qtbot, tmp_path):
+    """Click a problem in the Problems dock: its agent is selected, the Agent dock comes to the
+    front (it shares a tab with Pattern and Team), and the field with the error has focus."""
+    w = make_main_window(write(tmp_path, SCRIPTED.replace("planner: {tools: [area], reflect_on_tool_use: true}",
+                                                          "planner: {tools: [area], model: nope}")))
+    w.activateWindow()
+    qtbot.waitActive(w)
+    w.docks["team"].raise_()
+    panel = w.problems_panel
+    qtbot.waitUntil(lambda: any(p.path[:3] == ("agents", "planner", "model") for p in panel.problems))
+    problem = next(p for p in panel.problems if p.path[:3] == ("agents", "planner", "model"))
+    item = panel.item_for(problem)
+    w.docks["problems"].raise_()
+    qtbot.waitUntil(panel.tree.isVisible)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=panel.tree.visualItemRect(item).center())
+    assert w.controller.selected_agents == ["planner"]
+    # Tabbed docks all count as visible; the one in front is the one with something on screen.
+    qtbot.waitUntil(lambda: not w.agent_panel.visibleRegion().isEmpty() and w.team_panel.visibleRegion().isEmpty())
+    qtbot.waitUntil(lambda: w.agent_panel.model_combo.hasFocus())
 
 
 def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_window, qtbot, tmp_path):
     w = make_main_window(write(tmp_path, SCRIPTED))
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.ask_run = lambda: ("Plan a picnic", {})
-    w.actions["run"].trigger()
+    w.window_actions["run"].trigger()
     qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
     assert w.transcript.focusWidget() is w.transcript.input_edit
     assert w.canvas.item_for("guest").is_active and not w.canvas.item_for("planner").is_active
@@ -219,39 +240,39 @@ def test_a_run_shows_the_transcript_live_with_tools_and_human_input(make_main_wi
 
 def test_run_uses_a_frozen_snapshot(make_main_window, qtbot, tmp_path):
     w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
-    w.actions["add_agent"].trigger()  # editing during the run does not touch the run
+    w.window_actions["add_agent"].trigger()  # editing during the run does not touch the run
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
     assert w.transcript.model.started.participants == ["a"]
-    w.actions["stop"].trigger()
+    w.window_actions["stop"].trigger()
     qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
 
 
 def test_stop_during_a_tool_call_ends_the_run_and_says_so(make_main_window, qtbot, tmp_path):
     w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
-    assert not w.actions["run"].isEnabled() and w.actions["stop"].isEnabled()
+    assert not w.window_actions["run"].isEnabled() and w.window_actions["stop"].isEnabled()
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
     began = time.monotonic()
-    w.actions["stop"].trigger()
+    w.window_actions["stop"].trigger()
     qtbot.waitUntil(lambda: not w.runs.running, timeout=int(STOP_BOUND_S * 1000))
     assert time.monotonic() - began < STOP_BOUND_S  # the tool would sleep for 120 s
     assert w.transcript.model.entries[-1].text.startswith("Stopped: stopped by the user")
-    assert w.actions["run"].isEnabled() and not w.actions["stop"].isEnabled()
+    assert w.window_actions["run"].isEnabled() and not w.window_actions["stop"].isEnabled()
 
 
 def test_export_transcript(make_main_window, qtbot, tmp_path):
     w = make_main_window(write(tmp_path, SCRIPTED))
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("Plan")
     qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
-    w.actions["stop"].trigger()
+    w.window_actions["stop"].trigger()
     qtbot.waitUntil(lambda: not w.runs.running, timeout=5000)
     w.choose_export_path = lambda title, suffix: str(tmp_path / f"out{suffix}")
-    w.actions["export_markdown"].trigger()
-    w.actions["export_jsonl"].trigger()
+    w.window_actions["export_markdown"].trigger()
+    w.window_actions["export_jsonl"].trigger()
     assert "### planner" in (tmp_path / "out.md").read_text()
     kinds = [json.loads(line)["type"] for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert kinds[0] == "started" and kinds[-1] == "finished"
@@ -259,7 +280,7 @@ def test_export_transcript(make_main_window, qtbot, tmp_path):
 
 def test_closing_during_a_run_stops_it_and_waits(make_main_window, qtbot, tmp_path):
     w = trusting(make_main_window(slow_team(tmp_path)), tmp_path)
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
     qtbot.waitUntil(lambda: any(e.type == "tool_call" for e in w.transcript.model.events), timeout=10000)
     began = time.monotonic()
@@ -285,7 +306,7 @@ def test_help_dialogs_list_versions_and_shortcuts(make_main_window, qtbot):
     assert versions()["AutoGen AgentChat"] == "0.7.5"
     about = AboutDialog(w)
     qtbot.addWidget(about)
-    table = ShortcutsDialog(list(w.actions.all.values()), w).table
+    table = ShortcutsDialog(list(w.window_actions.all.values()), w).table
     names = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert names["Run…"] == "Ctrl+R, F5" and "Ctrl+S" in names["Save"].split(", ")
 
@@ -299,7 +320,7 @@ def test_failures_are_error_entries_not_dialogs(make_main_window, qtbot, tmp_pat
         "    - tool_calls: [{name: boom, arguments: {reason: disk on fire}}]",
     )
     w = trusting(make_main_window(slow_team(tmp_path, failing)), tmp_path)
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
     qtbot.waitUntil(lambda: w.transcript.input_bar.isVisible(), timeout=10000)
     qtbot.keyClicks(w.transcript.input_edit, "ok")
@@ -323,5 +344,5 @@ def test_save_as_next_to_a_tools_folder_updates_the_problems(make_main_window, q
     w = make_main_window(source)
     qtbot.waitUntil(lambda: any("mytools" in p.message for p in w.controller.errors))
     w.files.choose_save_path = lambda: str(tmp_path / "team.yaml")
-    w.actions["save_as"].trigger()
+    w.window_actions["save_as"].trigger()
     qtbot.waitUntil(lambda: not any("mytools" in p.message for p in w.controller.problems))

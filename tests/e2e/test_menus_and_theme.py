@@ -39,7 +39,7 @@ def test_menus_hold_the_standard_actions(make_main_window):
 )
 def test_standard_shortcuts(make_main_window, name, keys):
     w = make_main_window()
-    assert QKeySequence(keys) in w.actions[name].shortcuts()
+    assert QKeySequence(keys) in w.window_actions[name].shortcuts()
     assert w.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
 
 
@@ -52,7 +52,7 @@ def test_ctrl_r_runs_from_the_keyboard(make_main_window, qtbot, tmp_path):
     w = make_main_window(path)
     asked = []
     w.ask_run = lambda: asked.append(True) or None
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.activateWindow()
     qtbot.waitActive(w)
     # Through the window, as the platform delivers keys, so the shortcut map sees it.
@@ -63,7 +63,7 @@ def test_ctrl_r_runs_from_the_keyboard(make_main_window, qtbot, tmp_path):
 class FakeHints(QObject):
     """The offscreen platform has no system scheme to change; this stands in for QStyleHints."""
 
-    colorSchemeChanged = Signal(Qt.ColorScheme)
+    colorSchemeChanged = Signal(Qt.ColorScheme)  # noqa: N815 - QStyleHints' signal name
 
     def __init__(self) -> None:
         super().__init__()

@@ -75,16 +75,16 @@ def test_the_transcript_pane_and_its_exports_never_show_the_key(make_main_window
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "echotools.py").write_text((FIXTURES / "echotools.py").read_text(), encoding="utf-8")
     w = make_main_window(_team(tmp_path))
-    w.trust_store = TrustStore(tmp_path / "trust.json")
-    w.ask_trust = lambda items: True
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.preparation.trust = TrustStore(tmp_path / "trust.json")
+    w.preparation.ask = lambda items: True
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
     qtbot.waitUntil(lambda: not w.runs.running, timeout=30000)
     shown = "\n".join(f"{e.text}\n{e.arguments}\n{e.result}" for e in w.transcript.model.entries)
     assert "Here it is: ***" in shown and KEY not in shown and KEY[:8] not in shown
     w.choose_export_path = lambda title, suffix: str(tmp_path / f"out{suffix}")
-    w.actions["export_markdown"].trigger()
-    w.actions["export_jsonl"].trigger()
+    w.window_actions["export_markdown"].trigger()
+    w.window_actions["export_jsonl"].trigger()
     for name in ("out.md", "out.jsonl"):
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert "***" in text and KEY not in text and KEY[:8] not in text, name
@@ -117,7 +117,7 @@ def test_any_split_of_a_text_with_keys_shows_exactly_the_masked_text():
     rng = random.Random(7)
     for _ in range(300):
         cuts = sorted(rng.sample(range(1, len(text)), rng.randint(1, 12)))
-        pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)])]
+        pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)], strict=True)]
         masker = StreamMasker()
         shown = [masker.feed(p) for p in pieces] + [masker.flush()]
         assert "".join(shown) == redact(text), pieces

@@ -59,7 +59,7 @@ def run_to_end(qtbot: Any, w: Any) -> list[Any]:
 def test_a_run_with_an_untrusted_module_asks_first_and_remembers(make_main_window, qtbot, tmp_path: Path):
     path = make_team(tmp_path)
     w = make_main_window(path)
-    w.trust_store = TrustStore(tmp_path / "trust.json")
+    w.preparation.trust = TrustStore(tmp_path / "trust.json")
     questions: list[list[str]] = []
     answers = [False, True]
 
@@ -67,7 +67,7 @@ def test_a_run_with_an_untrusted_module_asks_first_and_remembers(make_main_windo
         questions.append([line for item in items for line in item.describe()])
         return answers.pop(0)
 
-    w.ask_trust = ask
+    w.preparation.ask = ask
     greeter = tmp_path / "tools" / "greeter.py"
     assert w.start_run("go") is False and not w.runs.running  # refused: nothing started
     assert f"{greeter}  sha256:{hashlib.sha256(greeter.read_bytes()).hexdigest()}" in questions[0][1]
@@ -115,9 +115,9 @@ def test_local_python_is_trusted_for_the_teams_content_not_for_its_layout(make_m
     path = tmp_path / "team.yaml"
     path.write_text(PYTHON_TEAM)
     w = make_main_window(path)
-    w.trust_store = TrustStore(tmp_path / "trust.json")
+    w.preparation.trust = TrustStore(tmp_path / "trust.json")
     questions: list[str] = []
-    w.ask_trust = lambda items: questions.append(describe_items(items)) or True
+    w.preparation.ask = lambda items: questions.append(describe_items(items)) or True
     assert w.start_run("go") is True
     assert [r.content for r in run_to_end(qtbot, w)] == ["from the window\n"]
     assert len(questions) == 1
@@ -195,7 +195,7 @@ def test_tool_folders_from_settings_are_searched(make_main_window, qtbot, tmp_pa
 
 def test_runs_keep_their_files_when_a_workspace_folder_is_set(make_main_window, qtbot, tmp_path: Path):
     from designer.ui import settings
-    from designer.ui.tools_menu import ToolFoldersDialog
+    from designer.ui.dialogs.tool_folders import ToolFoldersDialog
 
     team = tmp_path / "team.yaml"
     team.write_text(textwrap.dedent("""\
@@ -260,10 +260,10 @@ def test_what_cannot_be_checked_cannot_be_trusted_from_the_window(make_main_wind
     qtbot.addWidget(dialog)
     assert not dialog.trust_button.isEnabled() and "cannot be trusted" in dialog.intro.text()
     w = make_main_window(team)
-    w.trust_store = TrustStore(tmp_path / "trust.json")
+    w.preparation.trust = TrustStore(tmp_path / "trust.json")
     asked: list[Any] = []
-    w.ask_trust = lambda listed: asked.append(listed) or True
-    qtbot.waitUntil(lambda: w.actions["run"].isEnabled())
+    w.preparation.ask = lambda listed: asked.append(listed) or True
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
     w.start_run("go")
     assert asked and not w.runs.running and not marker.exists()
-    assert w.trust_store.untrusted(items), "nothing was remembered as trusted"
+    assert w.preparation.trust.untrusted(items), "nothing was remembered as trusted"

@@ -11,7 +11,8 @@ from PySide6.QtTest import QSignalSpy
 from PySide6.QtWidgets import QApplication, QMenu
 
 from designer.core import diagram, edits
-from designer.core.spec import EdgeCondition, ViewSpec
+from designer.core.patterns.graph import EdgeCondition
+from designer.core.spec import ViewSpec
 from designer.core.yamlio import parse_team
 from designer.ui.canvas.view import CanvasView
 from designer.ui.canvas.editors import EdgeConditionDialog, NameEditWidget
@@ -320,7 +321,7 @@ def test_a_connection_the_pattern_cannot_express_is_refused_with_a_message(qtbot
     before = controller.spec
     with qtbot.waitSignal(controller.editRefused) as refused:
         drag(qtbot, view, port_of(view, "a"), centre_of(view, "b"))
-    assert "round_robin" in refused.args[0]
+    assert "in a round robin chat everyone takes part" in refused.args[0]  # the pattern named as users see it
     assert controller.spec == before and controller.undo_stack.count() == 0
 
 

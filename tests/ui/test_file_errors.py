@@ -84,8 +84,8 @@ def test_save_as_to_a_place_that_cannot_be_written_shows_a_message(files: Any, t
     finally:
         if target.parent.exists():
             target.parent.chmod(0o755)
-    assert files.boxes == [("Cannot save", f"{target} could not be written: {reason}.\n"
-                                           "Nothing was lost: the design is still open.")]
+    assert files.boxes == [("Cannot save", (f"{target} could not be written: {reason}.\n"
+                                            "Nothing was lost: the design is still open."))]
     assert files.modified and files.controller.path is None
     assert files.controller.spec.description == "unsaved work"
     assert not target.is_file()

@@ -238,7 +238,7 @@ def test_an_oai_entry_no_model_can_hold_is_skipped_in_words(open_dialog, tmp_pat
 
 def test_the_window_opens_the_dialog_from_the_menu_and_the_team_panel(make_main_window, qtbot):
     window = make_main_window(TEAMS / "rectangle_area.yaml")
-    window.actions["models"].trigger()
+    window.window_actions["models"].trigger()
     dialog = window.models_dialog
     assert dialog is not None and dialog.isVisible() and dialog.current_id == "smollm2"
     dialog.close()

@@ -108,7 +108,9 @@ def test_shutdown_during_a_run_stops_and_joins(qtbot, runs):
 
 
 def test_chunks_are_coalesced_per_speaker():
-    batch = [ev.Chunk("a", text="x"), ev.Chunk("a", text="y"), ev.Chunk("b", text="z"), ev.Message("b", content="z"), ev.Chunk("a", text="w")]
+    batch = [
+        ev.Chunk("a", text="x"), ev.Chunk("a", text="y"), ev.Chunk("b", text="z"), ev.Message("b", content="z"), ev.Chunk("a", text="w"),
+    ]
     merged = coalesce(batch)
     assert [(e.type, e.agent, getattr(e, "text", None)) for e in merged] == [
         ("chunk", "a", "xy"), ("chunk", "b", "z"), ("message", "b", None), ("chunk", "a", "w")]

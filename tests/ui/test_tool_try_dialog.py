@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit
 
 from designer.core.tool_introspect import ToolLocations
@@ -91,11 +91,11 @@ def test_a_builtin_runs_with_typed_arguments(qtbot, make_dialog):
     assert isinstance(field, QLineEdit)
     qtbot.keyClicks(field, "(3 + 4) * 2")
     run(qtbot, dialog)
-    assert dialog.result.toPlainText() == "14" and dialog.status.text().startswith("✓ Done")
+    assert dialog.result_view.toPlainText() == "14" and dialog.status.text().startswith("✓ Done")
     field.clear()
     qtbot.keyClicks(field, "__import__('os')")
     run(qtbot, dialog)
-    assert dialog.status.text().startswith("✗ Error") and "unsupported expression element" in dialog.result.toPlainText()
+    assert dialog.status.text().startswith("✗ Error") and "unsupported expression element" in dialog.result_view.toPlainText()
     assert dialog.asked == []  # built-ins need no trust
 
 
@@ -119,7 +119,7 @@ def test_the_form_follows_the_schema(qtbot, make_dialog):
     qtbot.keyClicks(dialog.field("tags"), '["x", "y"]')
     run(qtbot, dialog)
     assert dialog.asked == [["module"]]
-    assert dialog.result.toPlainText() == '{"text": "hello", "count": 3, "ratio": 0.5, "loud": true, "mode": "b", "tags": ["x", "y"]}'
+    assert dialog.result_view.toPlainText() == '{"text": "hello", "count": 3, "ratio": 0.5, "loud": true, "mode": "b", "tags": ["x", "y"]}'
 
 
 def test_untrusted_code_is_not_run_when_the_user_says_no(qtbot, make_dialog, tmp_path: Path):
@@ -128,18 +128,25 @@ def test_untrusted_code_is_not_run_when_the_user_says_no(qtbot, make_dialog, tmp
     qtbot.keyClicks(dialog.field("count"), "1")
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Not run: the code it needs is not trusted." and not dialog.running
-    assert dialog.result.toPlainText() == ""
+    assert dialog.result_view.toPlainText() == ""
 
 
 def test_the_time_limit_holds_and_the_window_stays_responsive(qtbot, make_dialog):
     dialog = make_dialog("nap")
-    qtbot.keyClicks(dialog.field("seconds"), "30")
+    qtbot.keyClicks(dialog.field("seconds"), "6")  # past the 2 s limit; the abandoned thread ends well within the leak check's wait
     ticks: list[float] = []
-    dialog._timer.timeout.connect(lambda: ticks.append(time.monotonic()))  # GUI-thread timer, same thread
-    run(qtbot, dialog)
-    assert dialog.result.toPlainText() == "the tool 'nap' took longer than 2 s and was stopped"
-    # Had the click waited for the tool, the poll timer could tick only once, after it.
+    clock = QTimer(dialog)  # a GUI-thread timer of the test's own: it ticks only while the GUI thread is free
+    clock.setInterval(100)
+    clock.timeout.connect(lambda: ticks.append(time.monotonic()))
+    clock.start()
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: " — 0." in dialog.status.text() or " — 1." in dialog.status.text())  # its clock runs
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+    clock.stop()
+    assert dialog.result_view.toPlainText() == "the tool 'nap' took longer than 2 s and was stopped"
+    # Had the click waited for the tool, the timer could tick only once, after it.
     assert len(ticks) >= 3, "the GUI thread kept processing events while the tool ran"
+    assert dialog.status.text().startswith("✗ Error")
 
 
 def test_an_mcp_servers_tools_are_listed_then_tried(qtbot, make_dialog):
@@ -152,13 +159,13 @@ def test_an_mcp_servers_tools_are_listed_then_tried(qtbot, make_dialog):
     qtbot.keyClicks(dialog.field("a"), "40")
     qtbot.keyClicks(dialog.field("b"), "2")
     run(qtbot, dialog, timeout=20000)
-    assert dialog.result.toPlainText() == "42" and dialog.status.text().startswith("✓ Done")
+    assert dialog.result_view.toPlainText() == "42" and dialog.status.text().startswith("✓ Done")
 
 
 def test_a_clock_with_an_optional_argument(qtbot, make_dialog):
     dialog = make_dialog("clock")
     run(qtbot, dialog)  # the optional timezone left empty: local time
-    assert dialog.status.text().startswith("✓ Done") and dialog.result.toPlainText()[:2] == "20"
+    assert dialog.status.text().startswith("✓ Done") and dialog.result_view.toPlainText()[:2] == "20"
     qtbot.keyClicks(dialog.field("timezone"), "Not/AZone")
     run(qtbot, dialog)
-    assert "unknown timezone 'Not/AZone'" in dialog.result.toPlainText()
+    assert "unknown timezone 'Not/AZone'" in dialog.result_view.toPlainText()

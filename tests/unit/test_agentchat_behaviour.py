@@ -165,7 +165,7 @@ def test_load_component_executes_tool_source_and_drops_callable_conditions(tmp_p
     builder.add_edge(a, c, condition=lambda m: "yes" not in m.to_model_text())
     flow = GraphFlow([a, b, c], graph=builder.build())
     reloaded = GraphFlow.load_component(flow.dump_component())
-    edges = reloaded._graph.nodes["a"].edges  # noqa: SLF001 - inspecting what the round trip kept
+    edges = reloaded._graph.nodes["a"].edges  # inspecting what the round trip kept
     assert all(e.condition is None and e.condition_function is None for e in edges)
 
 

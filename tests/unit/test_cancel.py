@@ -224,7 +224,7 @@ def test_stop_during_local_code_ends_the_run_and_every_process_of_the_code(make_
             loop = asyncio.get_running_loop()
 
             def check() -> None:
-                if pids_file.exists() and len(pids_file.read_text().split()) == 2 or time.monotonic() > deadline:
+                if (pids_file.exists() and len(pids_file.read_text().split()) == 2) or time.monotonic() > deadline:
                     marks["stop"] = time.monotonic()
                     run.stop()
                 else:

@@ -260,7 +260,9 @@ def test_validate_finds_tools_in_extra_folders(tmp_path: Path):
     extra = tmp_path / "lib"
     extra.mkdir()
     (extra / "greet.py").write_text("def hello(name: str) -> str:\n    \"\"\"Says hello.\"\"\"\n    return name\n")
-    team = write(tmp_path, SCRIPTED.replace("agents:\n  a: {streaming: false}", "tools:\n  hi: {function: \"greet:hello\"}\nagents:\n  a: {streaming: false, tools: [hi]}"))
+    team = write(tmp_path, SCRIPTED.replace(
+        "agents:\n  a: {streaming: false}", "tools:\n  hi: {function: \"greet:hello\"}\nagents:\n  a: {streaming: false, tools: [hi]}"
+    ))
     assert cli("validate", team).returncode == 2
     done = cli("validate", team, "--tools", str(extra))
     assert done.returncode == 0, done.stderr

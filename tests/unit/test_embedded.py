@@ -69,7 +69,7 @@ def test_cancelling_mid_generation_stops_it():
         got = 0
         start = 0.0
         with pytest.raises(asyncio.CancelledError):
-            async for item in stream:
+            async for _item in stream:
                 got += 1
                 if got == 5:
                     start = time.monotonic()

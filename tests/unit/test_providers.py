@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from designer.core import model_edits
-from designer.core.edits import EditError, new_team
+from designer.core.edits import new_team
+from designer.core.errors import EditError
 from designer.core.providers import PRESETS, effective_base_url, effective_model_info, guess_preset
 from designer.core.spec import ModelSpec
 from designer.core.teamfile import dump_team

@@ -78,7 +78,7 @@ def test_oai_config_list_becomes_model_entries_with_keys_in_the_keyring(memory_k
 
 
 def test_without_a_keyring_an_import_names_the_env_vars_and_keeps_no_key(no_keyring, tmp_path: Path):
-    entries, key, azure_key = oai_entries()
+    entries, key, _azure_key = oai_entries()
     report = import_oai_config(new_team(), entries)
     assert report.spec.models["gpt_4o_mini"].api_key == "env:OPENAI_API_KEY"
     assert report.spec.models["my_deployment"].api_key == "env:AZURE_OPENAI_API_KEY"

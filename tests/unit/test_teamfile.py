@@ -63,7 +63,9 @@ def test_layout_is_its_own_block_after_the_design():
 
 def test_tricky_strings_survive():
     spec = parse_team(SMALL).spec
-    for value in ["yes", "null", "1.0", "a: b", "# not a comment", "trailing space \nline", "tab\tand 'quotes' \"too\"", "ünïcödé ✓", "{braces}"]:
+    for value in [
+        "yes", "null", "1.0", "a: b", "# not a comment", "trailing space \nline", "tab\tand 'quotes' \"too\"", "ünïcödé ✓", "{braces}",
+    ]:
         spec.agents["writer"].description = value
         again = parse_team(dump_team(spec)).spec
         assert again.agents["writer"].description == value

@@ -113,7 +113,9 @@ def test_signature_hints_and_docstring_become_a_schema_without_importing(tools: 
 def test_the_catalog_describes_every_kind_of_tool(tools: Path):
     locations = ToolLocations.for_file(tools.parent / "team.yaml")
     function = describe_tool("w", ToolSpec(function="weather:get_weather"), locations)
-    assert schema_text(function.parameters) == "city: string, days?: integer, unit?: 'c' | 'f', detailed?: boolean, note?: string, tags?: array"
+    assert schema_text(function.parameters) == (
+        "city: string, days?: integer, unit?: 'c' | 'f', detailed?: boolean, note?: string, tags?: array"
+    )
     assert function.where.endswith("weather.py:11") and not function.problem
     builtin = describe_tool("c", ToolSpec(builtin="current_datetime"))
     assert builtin.parameters == {"type": "object", "properties": {"timezone": {

@@ -168,7 +168,8 @@ def test_the_cli_finds_tools_in_extra_folders_and_keeps_a_given_workspace(tmp_pa
         task: go
         default_model: s
         models:
-          s: {provider: scripted, responses: [{tool_calls: [{name: nap, arguments: {seconds: 0}}, {name: save, arguments: {path: a.txt, content: hi}}]}, "done"]}
+          s: {provider: scripted, responses: [{tool_calls: [{name: nap, arguments: {seconds: 0}},
+                                                            {name: save, arguments: {path: a.txt, content: hi}}]}, "done"]}
         tools:
           nap: {function: "slowtools:slow_sync"}
           save: {builtin: write_text_file}

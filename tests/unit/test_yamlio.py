@@ -109,7 +109,8 @@ def test_merge_keys_are_refused():
         (b"", "the file is empty"),
         (b"- a\n- b\n", "a team file is a mapping of keys (schema, name, agents, ...)"),
         (b"name: x\n", "not a team file: the first key should be 'schema: team-designer/v1'"),
-        (b"schema: team-designer/v9\nname: x\n", "this file uses format 'team-designer/v9'; this version of Team Designer reads 'team-designer/v1'"),
+        (b"schema: team-designer/v9\nname: x\n",
+         "this file uses format 'team-designer/v9'; this version of Team Designer reads 'team-designer/v1'"),
         (b"schema: other/v1\n", "unknown format 'other/v1'"),
     ],
 )

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPushButton, QWidget
 
-from ...core.spec import EdgeCondition
+from ...core.patterns.graph import EdgeCondition
 
 
 class NameEditWidget(QLineEdit):

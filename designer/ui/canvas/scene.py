@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from ...core import diagram
 from ...core.document import Change
-from .items import AgentNodeItem, ConnectionItem
+from .connection_items import ConnectionItem
+from .items import AgentNodeItem
 from ..document.controller import DocumentController
 
 _SCENE_MARGIN = 1500.0

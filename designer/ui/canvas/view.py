@@ -13,10 +13,12 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QP
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QWidget
 
 from ...core import canvas_edits, diagram, edits
+from ...core.patterns import graph
 from ...core.document import Change
 from ...core.spec import ViewSpec
 from .editors import EdgeConditionDialog, NameEditWidget
-from .items import NODE_H, NODE_W, AgentNodeItem, ConnectionItem, ConnectionLabelItem, LinkDragItem
+from .connection_items import ConnectionItem, ConnectionLabelItem
+from .items import NODE_H, NODE_W, AgentNodeItem, LinkDragItem
 from .scene import CanvasScene
 from ..document.controller import DocumentController
 
@@ -97,7 +99,7 @@ class CanvasView(QGraphicsView):
 
     def add_agent_at(self, scene_pos: QPointF | None = None) -> str | None:
         at = scene_pos if scene_pos is not None else self._free_spot(self._viewport_centre())
-        new_id = self._controller.edit("Add agent", canvas_edits.add_agent_at, (at.x(), at.y()))
+        new_id = self._controller.edit("Add agent", canvas_edits.add_agent_at, (at.x(), at.y())).extra
         if new_id:
             self._controller.select_agents([new_id])
             self.start_rename(new_id)
@@ -121,15 +123,14 @@ class CanvasView(QGraphicsView):
         if agents:
             self._controller.edit("Delete agent" if len(agents) == 1 else "Delete agents", edits.remove_agents, agents)
         elif chosen is not None:
-            before = self._controller.spec
-            self._controller.edit("Delete connection", edits.disconnect, *chosen)
-            if self._controller.spec is not before:
+            if self._controller.edit("Delete connection", edits.disconnect, *chosen).applied:
                 self._controller.select_agents([])  # else a removed hand-off would stay selected
 
     def duplicate_selection(self) -> None:
         ids = list(self._controller.selected_agents)
         if ids:
-            new_ids = self._controller.edit("Duplicate agent" if len(ids) == 1 else "Duplicate agents", canvas_edits.duplicate_agents, ids)
+            label = "Duplicate agent" if len(ids) == 1 else "Duplicate agents"
+            new_ids = self._controller.edit(label, canvas_edits.duplicate_agents, ids).extra
             self._controller.select_agents(new_ids or ids)
 
     def select_all(self) -> None:
@@ -171,8 +172,7 @@ class CanvasView(QGraphicsView):
         self._close_editor()
         if old is None or new == old or old not in self._controller.spec.agents:
             return
-        self._controller.edit("Rename agent", edits.rename_agent, old, new)
-        if new in self._controller.spec.agents and old not in self._controller.spec.agents:
+        if self._controller.edit("Rename agent", edits.rename_agent, old, new).applied:
             self._controller.select_agents([new])
 
     def _on_rename_cancelled(self) -> None:
@@ -187,7 +187,7 @@ class CanvasView(QGraphicsView):
         # An undo while the dialog was open may have shifted the edges: never edit a different one.
         if index is None or (edges[index].source, edges[index].target) != (edge.source, edge.target):
             return self._controller.editRefused.emit(f"the edge {edge.source} → {edge.target} changed meanwhile")
-        self._controller.edit("Edit condition", edits.set_edge_condition, index, dialog.condition())
+        self._controller.edit("Edit condition", edits.edit_orchestration, graph.set_edge_condition, index, dialog.condition())
 
     def _on_condition_finished(self) -> None:
         if self._condition is not None:

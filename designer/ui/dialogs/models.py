@@ -32,9 +32,9 @@ from ...core.providers import PRESETS, guess_preset
 from ...core.secrets import store_key
 from ...core.spec import ModelSpec
 from ..widgets.background import BackgroundTasks
-from ..document.controller import DocumentController
+from ..document.controller import DocumentController, EditResult
 from .models_form import ModelEditorWidget
-from ..widgets.common import KEY_ROLE, RefusalCatcher, set_label
+from ..widgets.common import KEY_ROLE, set_label
 
 
 class ModelsDialog(QDialog):
@@ -46,7 +46,6 @@ class ModelsDialog(QDialog):
         self.setWindowTitle("Models")
         self.setObjectName("models_dialog")
         self._controller = controller
-        self._catcher = RefusalCatcher(controller)
         self.cache = cache if cache is not None else ProbeCache()
         self.tasks = BackgroundTasks(self)
         #: Replaceable in tests: the OAI_CONFIG_LIST file to import (None = cancelled).
@@ -102,7 +101,9 @@ class ModelsDialog(QDialog):
         self.import_button.clicked.connect(self._on_import_clicked)
         self.editor.id_edit.editingFinished.connect(self._on_id_edited)
         self.editor.preset_combo.activated.connect(self._on_preset_activated)
-        self.editor.model_combo.lineEdit().editingFinished.connect(self._on_model_name_edited)
+        model_line = self.editor.model_combo.lineEdit()
+        assert model_line is not None, "the model name combo box is editable (models_form.py), so it has a line edit"
+        model_line.editingFinished.connect(self._on_model_name_edited)
         self.editor.model_combo.activated.connect(self._on_model_name_edited)
         self.editor.load_button.clicked.connect(self._on_load_clicked)
         self.editor.base_url_edit.editingFinished.connect(self._on_base_url_edited)
@@ -157,12 +158,12 @@ class ModelsDialog(QDialog):
 
     # --- edits ---------------------------------------------------------------------------
 
-    def _edit(self, label: str, fn: Callable[..., Any], *args: Any) -> Any:
-        extra, refusal = self._catcher.edit(label, fn, *args)
-        set_label(self.message, refusal or "")
-        if refusal:
+    def _edit(self, label: str, fn: Callable[..., Any], *args: Any) -> EditResult:
+        result = self._controller.edit(label, fn, *args)
+        set_label(self.message, result.refusal or "")
+        if result.refused:
             self._refresh()
-        return extra
+        return result
 
     def _edit_text(self, field: str, text: str) -> None:
         if self._current is not None:
@@ -175,7 +176,7 @@ class ModelsDialog(QDialog):
 
     def _on_add_clicked(self) -> None:
         # Starts as the built-in model (always valid); choosing a preset then fills the rest.
-        new_id = self._edit("Add model", model_edits.add_model_from_preset, "embedded")
+        new_id = self._edit("Add model", model_edits.add_model_from_preset, "embedded").extra
         if new_id:
             self._current = new_id
             self._refresh()
@@ -192,7 +193,7 @@ class ModelsDialog(QDialog):
             return
         old = self._current
         self._current = new  # follow the rename while the document refreshes the list
-        _, refusal = self._catcher.edit(f"Rename model {old}", edits.rename_model, old, new)
+        refusal = self._controller.edit(f"Rename model {old}", edits.rename_model, old, new).refusal
         if refusal:
             self._current = old
         set_label(self.message, refusal or "")
@@ -221,8 +222,8 @@ class ModelsDialog(QDialog):
         self._edit_text("api_key", self.editor.key_ref_edit.text())
 
     def _on_flag_clicked(self) -> None:
-        box = self.sender()
-        flag = next(f for f, b in self.editor.flag_boxes.items() if b is box)
+        sender = self.sender()
+        flag, box = next((f, b) for f, b in self.editor.flag_boxes.items() if b is sender)
         if self._current is not None:
             self._edit(f"Edit capabilities of {self._current}", model_edits.set_capability, self._current, flag, box.isChecked())
 

@@ -40,7 +40,9 @@ class RunDialog(QDialog):
         self.task_edit.setTabChangesFocus(True)
         self.inputs: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        form.addRow(QLabel("&Task:", self, buddy=self.task_edit))
+        task_label = QLabel("&Task:", self)
+        task_label.setBuddy(self.task_edit)
+        form.addRow(task_label)
         form.addRow(self.task_edit)
         for name, item in spec.inputs.items():
             edit = QLineEdit(item.default, self)

@@ -3,21 +3,18 @@
 The form is generated from the tool's JSON schema (string, number, integer, boolean and
 enum fields; anything else as JSON text). The call runs in a worker thread through the
 runtime, exactly as an agent's call would (same timeout, same error results), and its
-result comes back through a queue that a GUI-thread timer drains, so the window never
-blocks and no signal crosses threads. Code that is not trusted yet is asked about first.
+result comes back through :class:`BackgroundTasks`, so the window never blocks and no
+signal crosses threads. Code that is not trusted yet is asked about first.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import queue
-import threading
-import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,10 +35,10 @@ from ...core.spec import TeamSpec
 from ...core.tool_catalog import describe_tool
 from ...core.tool_introspect import ToolLocations
 from ...core.trust import CodeItem, TrustPolicy, code_manifest
+from ..widgets.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 30
 _UNSET = "(not set)"
 _MULTILINE = ("code", "content", "text", "body", "script")
 
@@ -128,16 +125,12 @@ class ToolTryDialog(QDialog):
         self.resize(640, 560)
         self.spec, self.locations, self.trust, self.confirm, self.team_file = spec, locations, trust, confirm, team_file
         self.fields: list[FieldWidget] = []
-        self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._started = 0.0
+        self.tasks = BackgroundTasks(self)
         self.running = False
         self._mcp_tools: dict[str, dict[str, Any]] = {}
         self._problem = ""
         self.last_result: Any = None
         self._build()
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._on_poll)
         for tid in spec.tools:
             self.tool_combo.addItem(tid, tid)
         if tool_id is not None and tool_id in spec.tools:
@@ -170,10 +163,11 @@ class ToolTryDialog(QDialog):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.result = QPlainTextEdit()
-        self.result.setObjectName("result")
-        self.result.setReadOnly(True)
-        self.result.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        # Not "result": that would hide QDialog.result(), the dialog's exit code.
+        self.result_view = QPlainTextEdit()
+        self.result_view.setObjectName("result")
+        self.result_view.setReadOnly(True)
+        self.result_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         top = QFormLayout()
@@ -189,7 +183,7 @@ class ToolTryDialog(QDialog):
         actions.addWidget(self.run_button)
         actions.addWidget(self.status, 1)
         layout.addLayout(actions)
-        layout.addWidget(self.result, 1)
+        layout.addWidget(self.result_view, 1)
         layout.addWidget(buttons)
 
     # --- the form ---------------------------------------------------------------------------
@@ -259,20 +253,28 @@ class ToolTryDialog(QDialog):
         self.status.setText("Not run: the code it needs is not trusted.")
         return False
 
-    def _start(self, kind: str, work: Callable[[], Any]) -> None:
-        def run() -> None:
-            try:
-                self._results.put((kind, work()))
-            except Exception as exc:  # noqa: BLE001 - shown in the dialog, never raised in a thread
-                log.info("trying tool %r failed", self.tool_id, exc_info=True)  # the dialog shows one line of it
-                self._results.put(("failed", f"{type(exc).__name__}: {exc}"))
+    def _start(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run ``work`` off the GUI thread; ``done`` gets its value, a failure is shown as one line."""
+        tool_id = self.tool_id
+
+        def finished(value: Any, error: BaseException | None) -> None:
+            self.running = False
+            self.list_button.setEnabled(True)
+            if error is None:
+                done(value)
+            else:
+                log.info("trying tool %r failed", tool_id, exc_info=error)  # the dialog shows one line of it
+                self.result_view.setPlainText(f"{type(error).__name__}: {error}")
+                self.status.setText("✗ Failed")
+            self._update_run_enabled()
 
         self.running = True
-        self._started = time.monotonic()
         self.run_button.setEnabled(False)
         self.list_button.setEnabled(False)
-        threading.Thread(target=run, name="tool-try", daemon=True).start()
-        self._timer.start()
+        self.tasks.submit("tool", work, finished, tick=self._on_tick)
+
+    def _on_tick(self, seconds: float) -> None:
+        self.status.setText(self.status.text().split(" — ")[0] + f" — {seconds:.1f} s")
 
     @Slot()
     def _on_run_clicked(self) -> None:
@@ -291,8 +293,8 @@ class ToolTryDialog(QDialog):
         options = {"locations": self.locations, "trust": self.trust, "team_file": self.team_file, "mcp_tool": mcp_tool}
         limit = spec.tools[tool_id].timeout
         self.status.setText(f"Running {tool_id}… (time limit {limit:g} s)")
-        self.result.setPlainText("")
-        self._start("result", lambda: try_tool_blocking(spec, tool_id, args, **options))
+        self.result_view.setPlainText("")
+        self._start(lambda: try_tool_blocking(spec, tool_id, args, **options), self._on_tried)
 
     @Slot()
     def _on_list_clicked(self) -> None:
@@ -303,36 +305,24 @@ class ToolTryDialog(QDialog):
         from ...runtime.tool_try import list_mcp_tools
 
         spec, tool_id = self.spec, self.tool_id
-        options = {"locations": self.locations, "trust": self.trust, "team_file": self.team_file}
+        locations, trust, team_file = self.locations, self.trust, self.team_file
         self.status.setText(f"Starting the MCP server {tool_id}…")
-        self._start("listed", lambda: asyncio.run(list_mcp_tools(spec, tool_id, **options)))
+        self._start(lambda: asyncio.run(list_mcp_tools(spec, tool_id, locations=locations, trust=trust, team_file=team_file)),
+                    self._on_listed)
 
-    @Slot()
-    def _on_poll(self) -> None:
-        try:
-            kind, value = self._results.get_nowait()
-        except queue.Empty:
-            self.status.setText(self.status.text().split(" — ")[0] + f" — {time.monotonic() - self._started:.1f} s")
-            return
-        self._timer.stop()
-        self.running = False
-        self.list_button.setEnabled(True)
-        if kind == "listed":
-            self._mcp_tools = {t["name"]: t for t in value}
-            self.mcp_combo.clear()
-            for name, tool in self._mcp_tools.items():
-                self.mcp_combo.addItem(name, name)
-                self.mcp_combo.setItemData(self.mcp_combo.count() - 1, tool.get("description", ""), Qt.ItemDataRole.ToolTipRole)
-            self.status.setText(f"The server offers {len(self._mcp_tools)} tool(s).")
-        elif kind == "result":
-            self.result.setPlainText(value.text)
-            self.status.setText(("✗ Error" if value.is_error else "✓ Done") + f" in {value.seconds:.2f} s")
-            self.last_result = value
-        else:
-            self.result.setPlainText(str(value))
-            self.status.setText("✗ Failed")
-        self._update_run_enabled()
+    def _on_listed(self, tools: list[dict[str, Any]]) -> None:
+        self._mcp_tools = {t["name"]: t for t in tools}
+        self.mcp_combo.clear()
+        for name, tool in self._mcp_tools.items():
+            self.mcp_combo.addItem(name, name)
+            self.mcp_combo.setItemData(self.mcp_combo.count() - 1, tool.get("description", ""), Qt.ItemDataRole.ToolTipRole)
+        self.status.setText(f"The server offers {len(self._mcp_tools)} tool(s).")
 
-    def done(self, result: int) -> None:  # noqa: D401 - Qt override
-        self._timer.stop()  # a late result from the worker thread is simply never read
+    def _on_tried(self, value: Any) -> None:
+        self.result_view.setPlainText(value.text)
+        self.status.setText(("✗ Error" if value.is_error else "✓ Done") + f" in {value.seconds:.2f} s")
+        self.last_result = value
+
+    def done(self, result: int) -> None:
+        self.tasks.discard()  # a late result from the worker thread is simply never read
         super().done(result)

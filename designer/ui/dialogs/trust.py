@@ -46,8 +46,8 @@ class TrustDialog(QDialog):
             remembered.append("and, for local Python execution, when anything in the team but its layout changes")
         unchecked = [item for item in items if item.unchecked]
         if unchecked:  # what cannot be checked on every run can never be remembered as safe
-            remembered = ["Part of it cannot be checked (see \u201ccannot be trusted\u201d below), so it cannot be "
-                          "trusted: change the team as that line says, then run again"]
+            remembered = [("Part of it cannot be checked (see \u201ccannot be trusted\u201d below), so it cannot be "
+                           "trusted: change the team as that line says, then run again")]
         intro = QLabel(
             f"To {action}, Team Designer would {' and '.join(what)} that you have not trusted yet. "
             "Team files can come from anyone: trust only code you know.\n" + ", ".join(remembered) + "."

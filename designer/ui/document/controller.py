@@ -1,12 +1,13 @@
 """The document as the window sees it: one undoable edit per gesture, selection, live problems.
 
 Every edit goes through :meth:`DocumentController.edit`, which runs a pure function from
-:mod:`designer.core.edits` and pushes the spec before/after onto the QUndoStack. The
-"modified" marker is the stack's clean state, never a separate flag.
+:mod:`designer.core.edits` (or another core edit module) and pushes the spec before/after
+onto the QUndoStack. The "modified" marker is the stack's clean state, never a separate flag.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -15,13 +16,31 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ...core.document import Change, TeamDocument
 from ...core.edit_result import Edited
-from ...core.edits import EditError, new_team
+from ...core.edits import new_team
+from ...core.errors import EditError
 from ...core.problems import Problem
 from ...core.spec import TeamSpec
 from ...core.tool_introspect import ToolLocations
 from ...core.validate import validate_spec
 
 _MERGE_ID = 1
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What became of one :meth:`DocumentController.edit`, so the panel that asked can say why
+    an edit was refused right where the user made it (the status bar hears it too)."""
+
+    #: The document changed (one undo step). False when refused, or when the edit changed nothing.
+    applied: bool
+    #: The edit function's extra result (an ``Edited``'s ``extra``: a new id, what was dropped), else None.
+    extra: Any = None
+    #: Why the edit was refused, in the user's words; None when it was not.
+    refusal: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
 
 
 class SpecCommand(QUndoCommand):
@@ -40,7 +59,7 @@ class SpecCommand(QUndoCommand):
     def undo(self) -> None:
         self._controller.document.replace(self.before)
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:  # Qt's name
         return _MERGE_ID if self.merge_key is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
@@ -104,23 +123,24 @@ class DocumentController(QObject):
         # Tool references resolve in tools/ beside the file: a new place can change the problems.
         self._validate_timer.start()
 
-    def edit(self, label: str, fn: Callable[..., Any], *args: Any, merge_key: Any = None, **kwargs: Any) -> Any:
-        """Apply ``fn(spec, *args)`` as one undoable step. Returns fn's extra result, if any.
+    def edit(self, label: str, fn: Callable[..., Any], *args: Any, merge_key: Any = None, **kwargs: Any) -> EditResult:
+        """Apply ``fn(spec, *args)`` as one undoable step.
 
         ``merge_key`` merges consecutive edits of one field (typing) into one undo step.
-        Refused edits (EditError) change nothing and are reported through ``editRefused``.
+        Refused edits (EditError) change nothing; the result carries the reason, and
+        ``editRefused`` tells the status bar.
         """
         try:
             result = fn(self.spec, *args, **kwargs)
         except EditError as exc:
             self.editRefused.emit(str(exc))
-            return None
+            return EditResult(False, refusal=str(exc))
         after, extra = (result if isinstance(result, Edited) else (result, None))
         if after == self.spec:
-            return extra
+            return EditResult(False, extra)
         key = (merge_key, self._merge_serial) if merge_key is not None else None
         self.undo_stack.push(SpecCommand(self, self.spec, after, label, key))
-        return extra
+        return EditResult(True, extra)
 
     def break_merge(self) -> None:
         """The next edit starts a new undo step even in the same field (focus left it)."""

@@ -95,7 +95,7 @@ class FileManager(QObject):
         self.ask_save: Callable[[str], str] = self._ask_save_dialog  # "save" | "discard" | "cancel"
         self.choose_open_path: Callable[[], str | None] = self._open_dialog
         self.choose_save_path: Callable[[], str | None] = self._save_dialog
-        self.show_error: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self.window, title, text)
+        self.show_error: Callable[[str, str], None] = self._error_dialog
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.timeout.connect(self.write_recovery)
@@ -119,6 +119,9 @@ class FileManager(QObject):
         if path and not path.endswith((".yaml", ".yml")):
             path += ".yaml"
         return path or None
+
+    def _error_dialog(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
 
     def _ask_save_dialog(self, name: str) -> str:
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to “{name}”?",

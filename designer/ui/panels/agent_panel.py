@@ -7,8 +7,7 @@ gesture into one controller edit; typing in a field is one undo step per field v
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,16 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import edits
-from ...core.builtins import BUILTIN_TOOLS
+from ...core.patterns import registered, rules_for
+from ...core.agent_edits import set_kind
 from ...core.document import Change
-from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec, ToolSpec
-from ...core.tool_catalog import describe_tool, schema_text
-from ...core.tool_introspect import ToolLocations
+from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec
+from ...core.tool_catalog import tool_entries
 from ..document.controller import DocumentController
 from ..widgets.common import (
     ChecklistWidget,
     PlainTextEditWidget,
-    RefusalCatcher,
     UndoRouter,
     set_checked,
     set_combo_entries,
@@ -52,61 +50,6 @@ KINDS: tuple[tuple[str, str], ...] = (
 NO_AGENT_HINT = "Select one agent on the canvas"
 
 
-def _annotation(value: Any) -> str:
-    # builtins.py uses postponed annotations, so these are usually already strings.
-    return value if isinstance(value, str) else getattr(value, "__name__", str(value))
-
-
-def signature_text(fn: Callable[..., Any]) -> str:
-    """'length: float, width: float' from a function's signature."""
-    parts = []
-    for param in inspect.signature(fn).parameters.values():
-        text = param.name
-        if param.annotation is not inspect.Parameter.empty:
-            text += f": {_annotation(param.annotation)}"
-        if param.default is not inspect.Parameter.empty:
-            text += f" = {param.default!r}"
-        parts.append(text)
-    return ", ".join(parts) or "no parameters"
-
-
-def tool_summary(tool: ToolSpec, locations: ToolLocations | None = None, tool_id: str = "") -> tuple[str, str]:
-    """(description, parameters) of a library tool, read without importing any user module:
-    a function tool's signature and docstring come from its parsed source (tool_introspect)."""
-    if tool.builtin is not None:
-        builtin = BUILTIN_TOOLS.get(tool.builtin)
-        if builtin is None:
-            return f"unknown built-in tool {tool.builtin!r}", "unknown"
-        return tool.description or builtin.description, signature_text(builtin.function)
-    info = describe_tool(tool_id, tool, locations)
-    if info.problem:
-        return info.description, f"unknown — {info.problem}"
-    params = schema_text(info.parameters) if info.parameters is not None else "parameters known at run time"
-    return info.description, params + (f"\nFrom: {info.where}" if info.where and tool.function else "")
-
-
-def tool_entries(spec: TeamSpec, agent: AgentSpec, locations: ToolLocations | None = None) -> list[tuple[str, str, str]]:
-    entries = []
-    for tool_id, tool in spec.tools.items():
-        description, params = tool_summary(tool, locations, tool_id)
-        short = description.splitlines()[0] if description else ""
-        short = short if len(short) <= 70 else short[:69] + "…"
-        entries.append((tool_id, f"{tool_id} — {short}" if short else tool_id, f"{description}\nParameters: {params}"))
-    for tool_id in agent.tools:
-        if tool_id not in spec.tools:
-            entries.append((tool_id, f"{tool_id} (unknown tool)", "Not in the team's tool library: uncheck to remove."))
-    return entries
-
-
-def set_kind(spec: TeamSpec, agent_id: str, kind: str) -> TeamSpec:
-    """Change an agent's kind; only assistants call tools or hand off, so others drop both."""
-    spec = edits.set_agent_field(spec, agent_id, "kind", kind)
-    if kind != "assistant":
-        spec = edits.set_agent_field(spec, agent_id, "tools", [])
-        spec = edits.set_agent_field(spec, agent_id, "handoffs", [])
-    return spec
-
-
 class AgentPanelWidget(QWidget):
     """Edits the selected agent: id, description, kind, model, system message, tools, hand-offs."""
 
@@ -114,7 +57,6 @@ class AgentPanelWidget(QWidget):
         super().__init__(parent)
         self._controller = controller
         self._agent_id: str | None = None
-        self._catcher = RefusalCatcher(controller)
         self._build()
         router = UndoRouter(controller, self)
         router.watch(self.id_edit, self.description_edit, self.prompt.editor)
@@ -195,13 +137,13 @@ class AgentPanelWidget(QWidget):
         body.addLayout(options)
         body.addStretch(0)  # takes the slack when the stretching fields are hidden, see _show_kind
         self._body_layout = body
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.body)
+        self.scroll_area = QScrollArea(self)  # not "scroll": that would hide QWidget.scroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.message)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
     def _connect(self) -> None:
         self.id_edit.editingFinished.connect(self._on_id_editing_finished)
@@ -240,7 +182,7 @@ class AgentPanelWidget(QWidget):
             item = widget.item_for(keys[index]) if 0 <= index < len(keys) else None
             if item is not None:
                 widget.setCurrentItem(item)
-        self.scroll.ensureWidgetVisible(widget)
+        self.scroll_area.ensureWidgetVisible(widget)
         widget.setFocus()
         return True
 
@@ -281,8 +223,9 @@ class AgentPanelWidget(QWidget):
         targets = [(a, a, spec.agents[a].description) for a in others]
         targets += [(a, f"{a} (unknown agent)", "No such agent: uncheck to remove.") for a in agent.handoffs if a not in spec.agents]
         self.handoffs_list.set_entries(targets, agent.handoffs)
-        swarm = spec.orchestration.pattern == "swarm"
-        set_label(self.handoffs_note, "" if swarm else "Hand-offs take effect only in the Swarm pattern.")
+        where = [r.label for r in registered() if r.uses_handoffs]
+        active = rules_for(spec.orchestration).uses_handoffs
+        set_label(self.handoffs_note, "" if active else f"Hand-offs take effect only in the {' or '.join(where)} pattern.")
         set_checked(self.reflect_check, agent.reflect_on_tool_use)
         set_spin_value(self.iterations_spin, agent.max_tool_iterations)
         set_checked(self.streaming_check, agent.streaming)
@@ -329,7 +272,7 @@ class AgentPanelWidget(QWidget):
             set_line_text(self.id_edit, old or "")
             return
         had_focus = self.id_edit.hasFocus()
-        _, refusal = self._catcher.edit(f"Rename {old} to {new}", edits.rename_agent, old, new)
+        refusal = self._controller.edit(f"Rename {old} to {new}", edits.rename_agent, old, new).refusal
         if refusal:
             set_line_text(self.id_edit, old)
             set_label(self.message, f"Cannot rename {old} to {new!r}: {refusal}")
@@ -346,10 +289,8 @@ class AgentPanelWidget(QWidget):
     def _on_kind_activated(self, index: int) -> None:
         if self._agent_id is None:
             return
-        agent = self._controller.spec.agents[self._agent_id]
         kind = self.kind_combo.itemData(index)
-        self._controller.edit(f"Change kind of {self._agent_id}", set_kind, self._agent_id, kind)
-        dropped = [*agent.tools, *(f"hand-off to {h}" for h in agent.handoffs)] if kind != "assistant" else []
+        dropped = self._controller.edit(f"Change kind of {self._agent_id}", set_kind, self._agent_id, kind).extra
         set_label(self.message, f"Only assistants use tools and hand-offs; removed: {', '.join(dropped)}." if dropped else "")
 
     def _on_model_activated(self, index: int) -> None:

@@ -14,39 +14,15 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QMessageBox, QStac
 
 from ...core import edits
 from ...core.document import Change
-from ...core.spec import PATTERNS
+from ...core.patterns import PATTERNS, rules_for
 from ..document.controller import DocumentController
 from ..widgets.common import set_combo_entries, set_label
-from .graph_editor import GraphEditorWidget
-from .pattern_editors import (
-    HierarchicalEditorWidget,
-    OrderEditorWidget,
-    PatternEditorWidget,
-    SelectorEditorWidget,
-    SwarmEditorWidget,
-)
-
-PATTERN_LABELS: dict[str, str] = {
-    "sequential": "Sequential",
-    "hierarchical": "Hierarchical",
-    "round_robin": "Round robin",
-    "selector": "Selector",
-    "graph": "Graph / state machine",
-    "swarm": "Swarm",
-}
-PATTERN_HELP: dict[str, str] = {
-    "sequential": "Each agent speaks once, in order; the run ends after the last one.",
-    "hierarchical": "A coordinator delegates tasks to workers and writes the answer.",
-    "round_robin": "Agents take turns in a fixed order until the run's bound or termination.",
-    "selector": "A model picks who speaks next from the participants' descriptions.",
-    "graph": "Agents are nodes; edges (optionally conditional) decide who speaks after whom.",
-    "swarm": "Agents hand the conversation to each other with hand-off tools.",
-}
+from .patterns import PatternEditorWidget, editor_factories
 
 
 def drop_question(pattern: str, dropped: list[str]) -> tuple[str, str]:
     """(title, text) of the confirmation shown before a switch that loses data."""
-    label = PATTERN_LABELS[pattern]
+    label = rules_for(pattern).label
     return f"Switch to {label}?", f"Switching to {label} drops: {', '.join(dropped)}.\n\nSwitch?"
 
 
@@ -70,19 +46,13 @@ class PatternPanelWidget(QWidget):
         self.note.setWordWrap(True)
         self.note.hide()
         self.stack = QStackedWidget()
-        self.editors: dict[str, PatternEditorWidget] = {
-            "sequential": OrderEditorWidget(controller, checklist=False),
-            "hierarchical": HierarchicalEditorWidget(controller),
-            "round_robin": OrderEditorWidget(controller, checklist=True),
-            "selector": SelectorEditorWidget(controller),
-            "graph": GraphEditorWidget(controller),
-            "swarm": SwarmEditorWidget(controller),
-        }
+        factories = editor_factories()
+        self.editors: dict[str, PatternEditorWidget] = {p: factories[p](controller) for p in PATTERNS}
         for pattern in PATTERNS:
             self.stack.addWidget(self.editors[pattern])
-        set_combo_entries(self.pattern_combo, [(PATTERN_LABELS[p], p) for p in PATTERNS], None)
+        set_combo_entries(self.pattern_combo, [(rules_for(p).label, p) for p in PATTERNS], None)
         for i, pattern in enumerate(PATTERNS):
-            self.pattern_combo.setItemData(i, PATTERN_HELP[pattern], Qt.ItemDataRole.ToolTipRole)
+            self.pattern_combo.setItemData(i, rules_for(pattern).summary, Qt.ItemDataRole.ToolTipRole)
 
         form = QFormLayout()
         form.addRow("&Pattern:", self.pattern_combo)
@@ -120,8 +90,8 @@ class PatternPanelWidget(QWidget):
     def _refresh(self) -> None:
         spec = self._controller.spec
         pattern = spec.orchestration.pattern
-        set_combo_entries(self.pattern_combo, [(PATTERN_LABELS[p], p) for p in PATTERNS], pattern)
-        set_label(self.help_label, PATTERN_HELP[pattern])
+        set_combo_entries(self.pattern_combo, [(rules_for(p).label, p) for p in PATTERNS], pattern)
+        set_label(self.help_label, rules_for(pattern).summary)
         editor = self.editors[pattern]
         editor.refresh(spec)
         if self.stack.currentWidget() is not editor:
@@ -144,10 +114,10 @@ class PatternPanelWidget(QWidget):
             return
         self._switching = True
         try:
-            dropped = self._controller.edit(f"Switch to {PATTERN_LABELS[pattern]}", edits.set_pattern, pattern) or []
+            dropped = self._controller.edit(f"Switch to {rules_for(pattern).label}", edits.set_pattern, pattern).extra or []
         finally:
             self._switching = False
-        note = f"Switched to {PATTERN_LABELS[pattern]}."
+        note = f"Switched to {rules_for(pattern).label}."
         if dropped:
             note += f" Dropped: {', '.join(dropped)}. Undo brings them back."
         set_label(self.note, note)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ...core import diagram
 from ...core.problems import Problem
-from ...core.spec import GraphSpec
 from ..document.controller import DocumentController
 
 _PROBLEM_ROLE = Qt.ItemDataRole.UserRole
@@ -60,6 +60,7 @@ class ProblemsPanelWidget(QWidget):
     def item_for(self, problem: Problem) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
+            assert item is not None, "an index below topLevelItemCount() always has an item"
             if item.data(0, _PROBLEM_ROLE) == problem:
                 return item
         return None
@@ -97,23 +98,37 @@ class ProblemsPanelWidget(QWidget):
         if len(path) >= 2 and path[0] == "agents" and path[1] in spec.agents:
             self._controller.select_agents([str(path[1])])
         elif len(path) >= 3 and path[:2] == ("orchestration", "edges") and isinstance(path[2], int):
-            orch = spec.orchestration
-            if isinstance(orch, GraphSpec) and path[2] < len(orch.edges):
-                edge = orch.edges[path[2]]
-                self._controller.select_connection(edge.source, edge.target, path[2])
+            # The drawn connection that carries this edge index (graph edges are numbered in the file).
+            line = next((c for c in diagram.connections(spec) if c.index == path[2]), None)
+            if line is not None:
+                self._controller.select_connection(line.source, line.target, path[2])
         self.problemActivated.emit(problem)
 
 
-def focus_problem(problem: Problem, *, agent_panel: Any, team_panel: Any, pattern_panel: Any) -> QWidget | None:
-    """Put the cursor where ``problem`` can be fixed; returns the panel that took focus (to raise its dock).
+def focus_problem(
+    problem: Problem,
+    *,
+    agent_panel: Any,
+    team_panel: Any,
+    pattern_panel: Any,
+    reveal: Callable[[QWidget], None] | None = None,
+) -> QWidget | None:
+    """Put the cursor where ``problem`` can be fixed; returns the panel that took focus.
 
-    Call after the problems panel selected the agent, so the agent panel shows it.
+    ``reveal(panel)`` is called first with the panel that shows the problem's field (the window
+    raises its dock there: a widget in a hidden tab cannot take the focus). Call after the
+    problems panel selected the agent, so the agent panel shows it.
     """
     path = problem.path
+    focus: Callable[[], bool]
     if path[:1] == ("agents",):
         field = str(path[2]) if len(path) > 2 else "id"
         index = path[3] if len(path) > 3 and isinstance(path[3], int) else None
-        return agent_panel if agent_panel.focus_field(field, index) else None
-    if path[:1] == ("orchestration",):
-        return pattern_panel if pattern_panel.focus_path(path) else None
-    return team_panel if team_panel.focus_path(path) else None
+        panel, focus = agent_panel, lambda: agent_panel.focus_field(field, index)
+    elif path[:1] == ("orchestration",):
+        panel, focus = pattern_panel, lambda: pattern_panel.focus_path(path)
+    else:
+        panel, focus = team_panel, lambda: team_panel.focus_path(path)
+    if reveal is not None and path:  # a problem of the whole file has no field to show
+        reveal(panel)
+    return panel if focus() else None

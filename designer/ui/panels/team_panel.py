@@ -1,16 +1,15 @@
 """The team panel: name, description, default task, inputs, model library, default model, run bound.
 
 Tables edit one cell at a time, and each committed cell is one undoable edit of the whole
-``inputs`` or ``models`` mapping. API keys are references only (``env:NAME`` or
-``keyring:NAME``); anything else is refused and never reaches the document.
+``inputs`` or ``models`` mapping (the rules are in core/team_edits.py). API keys are
+references only (``env:NAME`` or ``keyring:NAME``); anything else is refused, shown here,
+and never reaches the document.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,13 +30,11 @@ from PySide6.QtWidgets import (
 
 from ...core import edits
 from ...core.document import Change
-from ...core.edits import EditError
-from ...core.providers import DEFAULT_BASE_URLS
-from ...core.spec import EMBEDDED_MODEL_ID, ID_PATTERN, InputSpec, ModelSpec, TeamSpec, TerminationSpec
-from ..document.controller import DocumentController
+from ...core.spec import EMBEDDED_MODEL_ID, TeamSpec, TerminationSpec
+from ...core.team_edits import INPUT_COLUMNS, MODEL_COLUMNS, add_input, add_model, edit_input, edit_model, remove_inputs
+from ..document.controller import DocumentController, EditResult
 from ..widgets.common import (
     PlainTextEditWidget,
-    RefusalCatcher,
     UndoRouter,
     fill_table,
     make_table,
@@ -50,14 +47,7 @@ from ..widgets.common import (
 from ..widgets.prompt_editor import PromptEditorWidget
 
 PROVIDERS: tuple[str, ...] = ("embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible")
-INPUT_COLUMNS = ("name", "default", "description")
-MODEL_COLUMNS = ("id", "provider", "model", "base_url", "api_key")
 _MODEL_HEADERS = ("Id", "Provider", "Model name", "Base URL", "API key reference")
-_ID_RE = re.compile(ID_PATTERN)
-_REFUSED = {
-    "base_url": "a base URL starts with http:// or https://, e.g. http://127.0.0.1:11434/v1",
-    "api_key": "enter a reference such as env:OPENAI_API_KEY or keyring:NAME, never the key itself",
-}
 
 
 def bound_note(term: TerminationSpec) -> str:
@@ -65,59 +55,6 @@ def bound_note(term: TerminationSpec) -> str:
     if not term.has_bound():
         return "No run bound: a run could go on forever. Set max messages, a timeout or a token budget."
     return f"Run bound: {term.describe()}"
-
-
-def edit_input(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
-    """One cell of the inputs table; a new name keeps the input's place."""
-    name = list(spec.inputs)[row]
-    if column == "name":
-        new = text.strip()
-        if new == name:
-            return spec
-        if not _ID_RE.fullmatch(new):
-            raise EditError(f"{new!r} is not a valid input name: use letters, digits and '_'")
-        if new in spec.inputs:
-            raise EditError(f"an input named {new!r} already exists")
-        inputs = {(new if k == name else k): v for k, v in spec.inputs.items()}
-    else:
-        inputs = {**spec.inputs, name: spec.inputs[name].model_copy(update={column: text})}
-    return edits.set_team_field(spec, "inputs", inputs)
-
-
-def _checked_model(model: ModelSpec, column: str) -> ModelSpec:
-    # model_copy skips validation; re-validate so a bad URL or a literal key never gets in.
-    try:
-        ModelSpec.model_validate(model.model_dump(by_alias=True))
-    except ValidationError as exc:
-        raise EditError(_REFUSED.get(column, exc.errors()[0]["msg"])) from None
-    return model
-
-
-def edit_model(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
-    """One cell of the models table (the id column renames and references follow)."""
-    model_id = list(spec.models)[row]
-    if column == "id":
-        return edits.rename_model(spec, model_id, text)
-    model = spec.models[model_id]
-    value: Any = text.strip()
-    if column == "provider":
-        update: dict[str, Any] = {"provider": value}
-        if value != "scripted" and model.responses is not None:
-            update["responses"] = None
-        if value != "scripted" and model.delay is not None:
-            update["delay"] = None
-        if not model.base_url and value in DEFAULT_BASE_URLS:
-            update["base_url"] = DEFAULT_BASE_URLS[value]  # the preset users most often get wrong
-    else:
-        update = {column: value if column == "model" else (value or None)}
-    new = _checked_model(model.model_copy(update=update), column)
-    return edits.set_team_field(spec, "models", {**spec.models, model_id: new})
-
-
-def add_model(spec: TeamSpec) -> TeamSpec:
-    model_id = edits.unique_id(spec.models, "model")
-    new = ModelSpec(provider="embedded", model="SmolLM2-135M-Instruct")
-    return edits.set_team_field(spec, "models", {**spec.models, model_id: new})
 
 
 class TeamPanelWidget(QWidget):
@@ -129,7 +66,6 @@ class TeamPanelWidget(QWidget):
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._catcher = RefusalCatcher(controller)
         self._build()
         UndoRouter(controller, self).watch(self.name_edit, self.description_edit, self.task_edit.editor, self.text_edit)
         self._connect()
@@ -195,10 +131,10 @@ class TeamPanelWidget(QWidget):
         layout.addWidget(models)
         layout.addWidget(term)
         layout.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
-        QVBoxLayout(self).addWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
+        QVBoxLayout(self).addWidget(self.scroll_area)
 
     @staticmethod
     def _group(title: str, table: QTableWidget, add: QPushButton, remove: QPushButton, *more: QPushButton) -> QWidget:
@@ -274,7 +210,7 @@ class TeamPanelWidget(QWidget):
             widget = table
         if widget is None:
             return False
-        self.scroll.ensureWidgetVisible(widget)
+        self.scroll_area.ensureWidgetVisible(widget)
         widget.setFocus()
         return True
 
@@ -322,13 +258,13 @@ class TeamPanelWidget(QWidget):
 
     # --- from the user ---------------------------------------------------------------------
 
-    def _edit(self, label: str, fn: Any, *args: Any, merge_key: Any = None) -> bool:
+    def _edit(self, label: str, fn: Any, *args: Any, merge_key: Any = None) -> EditResult:
         """One edit; a refusal is shown here and the widgets go back to the document."""
-        _, refusal = self._catcher.edit(label, fn, *args, merge_key=merge_key)
-        set_label(self.message, refusal or "")
-        if refusal:
+        result = self._controller.edit(label, fn, *args, merge_key=merge_key)
+        set_label(self.message, result.refusal or "")
+        if result.refused:
             self._refresh()
-        return refusal is None
+        return result
 
     def _on_name_edited(self, text: str) -> None:
         # A team needs a name: while the field is empty the document keeps the last one.
@@ -352,20 +288,20 @@ class TeamPanelWidget(QWidget):
         self._edit("Edit input", edit_input, item.row(), INPUT_COLUMNS[item.column()], item.text())
 
     def _on_add_input_clicked(self) -> None:
-        spec = self._controller.spec
-        name = edits.unique_id(spec.inputs, "input")
-        if self._edit("Add input", edits.set_team_field, "inputs", {**spec.inputs, name: InputSpec()}):
-            row = list(self._controller.spec.inputs).index(name)
+        added = self._edit("Add input", add_input)
+        if added.applied:
+            row = list(self._controller.spec.inputs).index(added.extra)
             self.inputs_table.setCurrentCell(row, 0)
-            self.inputs_table.editItem(self.inputs_table.item(row, 0))
+            item = self.inputs_table.item(row, 0)
+            assert item is not None, "the edit refreshed the table, which gives every input's row its cells"
+            self.inputs_table.editItem(item)
 
     def _on_remove_input_clicked(self) -> None:
         spec = self._controller.spec
         rows = {i.row() for i in self.inputs_table.selectedIndexes()} or {self.inputs_table.currentRow()}
         names = [n for r, n in enumerate(spec.inputs) if r in rows]
         if names:
-            inputs = {k: v for k, v in spec.inputs.items() if k not in names}
-            self._edit(f"Remove input {', '.join(names)}", edits.set_team_field, "inputs", inputs)
+            self._edit(f"Remove input {', '.join(names)}", remove_inputs, names)
 
     def _on_model_item_changed(self, item: QTableWidgetItem) -> None:
         self._edit("Edit model", edit_model, item.row(), MODEL_COLUMNS[item.column()], item.text())

@@ -36,6 +36,20 @@ DRAIN_INTERVAL_MS = 30
 #: model streaming at full speed cannot starve the GUI thread.
 _YIELD_EVERY = 64
 
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """After the first run's imports, once per process: AgentChat's modules stay for the whole
+    session, and keeping them out of the collector keeps its full passes short during runs.
+    Once, not per worker: a later freeze would pin every window alive at that moment forever."""
+    global _frozen
+    if not _frozen:
+        import gc
+
+        gc.freeze()
+        _frozen = True
+
 
 class RunWorker(QObject):
     """Owns the asyncio loop in the worker thread. Methods without a leading underscore are
@@ -51,7 +65,6 @@ class RunWorker(QObject):
         #: Commands given before the loop exists (a busy machine may start the thread late).
         self._early: list[tuple[Any, tuple[Any, ...]]] = []
         self._early_lock = threading.Lock()
-        self._warm = False
         self._tasks: "set[asyncio.Task[None]]" = set()
 
     @Slot()
@@ -111,7 +124,7 @@ class RunWorker(QObject):
     def _begin(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
         try:
             self._start(key, spec, task, options)
-        except Exception as exc:  # noqa: BLE001 - the GUI must hear that the run ended
+        except Exception as exc:  # the GUI must hear that the run ended
             log.warning("run %s could not start", key, exc_info=True)
             self.outbox.put((key, ev.Error(ev.TEAM, message=f"the run could not start: {exc}", kind="internal")))
             self.outbox.put((key, ev.Finished(ev.TEAM, reason="error", detail=str(exc))))
@@ -120,13 +133,9 @@ class RunWorker(QObject):
     def _start(self, key: str, spec: TeamSpec, task: str, options: dict[str, Any]) -> None:
         # Imported here, in the worker, on the first run: AgentChat costs ~0.7 s to import
         # and the window must be up before that.
-        import gc
-
         from ...runtime.runner import TeamRun
 
-        if not self._warm:
-            gc.freeze()  # AgentChat's modules, just imported, stay for the whole session
-            self._warm = True
+        _freeze_once()
         run = self._runs[key] = TeamRun(spec, task, **options)
         assert self.loop is not None
         pump = self.loop.create_task(self._pump(key, run))
@@ -142,7 +151,10 @@ class RunWorker(QObject):
                 self.outbox.put((key, event))
                 count += 1
                 if count % _YIELD_EVERY == 0:
-                    time.sleep(0.002)  # release the GIL so the GUI thread can drain
+                    # Blocking on purpose: this stalls the whole loop for 2 ms, releasing the GIL so the
+                    # GUI thread can drain. asyncio.sleep would only pause this pump, and the run's other
+                    # tasks would keep the GIL (and keep filling the queue) meanwhile.
+                    time.sleep(0.002)  # noqa: ASYNC251 - deliberate, see above
                 await asyncio.sleep(0)
         finally:
             self._runs.pop(key, None)

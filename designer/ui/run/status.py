@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ...core import events as ev
+from ...core.finish import finish_mark, finish_word
 
 
 class RunStatusWidget(QWidget):
@@ -30,7 +30,7 @@ class RunStatusWidget(QWidget):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._on_tick)
 
-    def begin(self, runs: Any) -> None:
+    def begin(self) -> None:
         self._start = time.monotonic()
         self._end = None
         self._messages = 0
@@ -49,8 +49,7 @@ class RunStatusWidget(QWidget):
                 totals[1] += event.completion_tokens
             elif isinstance(event, ev.Finished):
                 self._end = self._start + event.duration
-                self.state.setText({"completed": "✓ Finished", "termination": "✓ Finished",
-                                    "stopped": "■ Stopped", "error": "✖ Failed"}[event.reason])
+                self.state.setText(f"{finish_mark(event.reason)} {finish_word(event.reason)}")
         self._refresh()
 
     def end(self) -> None:
@@ -70,8 +69,5 @@ class RunStatusWidget(QWidget):
         self.messages.setText(f"{self._messages} messages")
         total = sum(p + c for p, c in self._tokens.values())
         self.tokens.setText(f"{total} tokens")
-        self.tokens.setToolTip("\n".join(f"{agent}: {p} prompt + {c} completion" for agent, (p, c) in self._tokens.items()) or "No tokens yet")
-
-    @property
-    def token_totals(self) -> dict[str, list[int]]:
-        return self._tokens
+        per_agent = [f"{agent}: {p} prompt + {c} completion" for agent, (p, c) in self._tokens.items()]
+        self.tokens.setToolTip("\n".join(per_agent) or "No tokens yet")

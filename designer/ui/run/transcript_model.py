@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ...core import events as ev
+from ...core.finish import finish_text
 
+#: The item data role under which the model hands the delegate a whole Entry.
 EntryRole = Qt.ItemDataRole.UserRole + 1
+
+#: What an entry shows: the task, an agent's message, a tool call with its result, a notice
+#: (start, hand-off, next speaker, a question waiting), an error, or the run's end.
+EntryKind = Literal["task", "message", "tool", "system", "error", "finished"]
+#: Entries without a speaker's header line: one line of text, drawn muted (or red for errors).
+NOTICE_KINDS: frozenset[EntryKind] = frozenset({"system", "error", "finished"})
 
 
 @dataclass
 class Entry:
-    #: "task", "message", "tool", "system", "error", "finished"
-    kind: str
+    kind: EntryKind
     agent: str
     text: str = ""
     parent: str | None = None
@@ -37,7 +44,10 @@ class Entry:
     expanded: bool = False
     #: Bumped on every change, so the delegate's layout cache knows when to re-measure.
     version: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: A message entry's Message.kind ("text", "thought", "tool_summary", ...); "" for other entries.
+    message_kind: str = ""
+    #: A finished entry's reason; None for other entries.
+    reason: ev.FinishReason | None = None
 
     def plain_text(self) -> str:
         if self.kind == "tool":
@@ -134,11 +144,12 @@ class TranscriptModel(QAbstractListModel):
         if row is not None:
             entry = self.entries[row]
             entry.text, entry.streaming = event.content, False
-            entry.extra["kind"] = event.kind
+            entry.message_kind = event.kind
             self._touch(row)
             return
-        kind = "task" if event.kind == "task" else "message"
-        self._append(Entry(kind, event.agent, event.content, parent=event.parent, clock=self._clock(event), extra={"kind": event.kind}))
+        kind: EntryKind = "task" if event.kind == "task" else "message"
+        self._append(Entry(kind, event.agent, event.content, parent=event.parent, clock=self._clock(event),
+                           message_kind=event.kind))
 
     def _on_tool_call(self, event: ev.ToolCall) -> None:
         row = self._append(Entry(
@@ -156,7 +167,8 @@ class TranscriptModel(QAbstractListModel):
         self._touch(row)
 
     def _on_handoff(self, event: ev.Handoff) -> None:
-        self._append(Entry("system", event.agent, f"{event.agent} hands off to {event.target}", parent=event.parent, clock=self._clock(event)))
+        self._append(Entry("system", event.agent, f"{event.agent} hands off to {event.target}", parent=event.parent,
+                           clock=self._clock(event)))
 
     def _on_speaker_selected(self, event: ev.SpeakerSelected) -> None:
         self._append(Entry("system", event.agent, f"{event.by} picks {event.agent} to speak next", clock=self._clock(event)))
@@ -173,10 +185,9 @@ class TranscriptModel(QAbstractListModel):
             self.entries[row].streaming = False
             self._touch(row)
         self._open.clear()
-        words = {"completed": "Finished", "termination": "Finished", "stopped": "Stopped", "error": "Failed"}[event.reason]
-        text = words + (f": {event.detail}" if event.detail else "")
+        text = finish_text(event.reason, event.detail)
         text += f" — {event.duration:.1f} s, {event.messages} messages, {event.prompt_tokens + event.completion_tokens} tokens"
-        self._append(Entry("finished", ev.TEAM, text, clock=self._clock(event), extra={"reason": event.reason}))
+        self._append(Entry("finished", ev.TEAM, text, clock=self._clock(event), reason=event.reason))
 
     def toggle(self, row: int) -> None:
         entry = self.entries[row]
@@ -189,8 +200,8 @@ class TranscriptModel(QAbstractListModel):
     def to_markdown(self) -> str:
         lines = []
         if self.started is not None:
-            lines += [f"# {self.started.team}", "", f"Pattern: {self.started.pattern} · bound: {self.started.bound} · "
-                      f"design snapshot {self.started.snapshot}", ""]
+            about = f"Pattern: {self.started.pattern} · bound: {self.started.bound} · design snapshot {self.started.snapshot}"
+            lines += [f"# {self.started.team}", "", about, ""]
         for entry in self.entries:
             indent = "> " if entry.parent else ""
             if entry.kind in ("message", "task"):

@@ -11,7 +11,7 @@ import zlib
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QGuiApplication, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .transcript_model import Entry, EntryRole, TranscriptModel
+from .transcript_model import NOTICE_KINDS, Entry, EntryRole, TranscriptModel
 
 PAD = 6
 NEST = 28
@@ -100,7 +100,7 @@ class TranscriptDelegate(QStyledItemDelegate):
     def _header_height(self, option: QStyleOptionViewItem) -> int:
         return option.fontMetrics.height() + 2
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         entry: Entry = index.data(EntryRole)
         width = option.rect.width() or 600
         inner = width - 2 * PAD - self._indent(entry)
@@ -108,12 +108,12 @@ class TranscriptDelegate(QStyledItemDelegate):
         if cached is not None and cached[:2] == (entry.version, inner):
             return QSize(width, cached[2])
         body = int(self._doc(entry, inner, option.font).size().height())
-        header = 0 if entry.kind in ("system", "error", "finished") else self._header_height(option)
+        header = 0 if entry.kind in NOTICE_KINDS else self._header_height(option)
         height = header + body + 2 * PAD
         self._heights[id(entry)] = (entry.version, inner, height)
         return QSize(width, height)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         entry: Entry = index.data(EntryRole)
         palette = option.palette
         painter.save()
@@ -124,7 +124,7 @@ class TranscriptDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(option.rect.left() + PAD + 8, option.rect.top(), 3, option.rect.height()),
                              agent_colour(entry.parent, palette))
         y = rect.top()
-        if entry.kind not in ("system", "error", "finished"):
+        if entry.kind not in NOTICE_KINDS:
             y += self._paint_header(painter, option, entry, rect)
         doc = self._doc(entry, rect.width(), option.font)
         ctx = QAbstractTextDocumentLayout.PaintContext()
@@ -157,7 +157,7 @@ class TranscriptDelegate(QStyledItemDelegate):
             title = f"⚙ {entry.agent} → {entry.tool}({_short(entry.arguments)})"
         else:
             painter.setPen(agent_colour(entry.agent, palette))
-            title = entry.agent + ("  (thought)" if entry.extra.get("kind") == "thought" else "")
+            title = entry.agent + ("  (thought)" if entry.message_kind == "thought" else "")
         header = QRect(rect.left(), rect.top(), rect.width(), height)
         painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(option.font)
@@ -166,7 +166,9 @@ class TranscriptDelegate(QStyledItemDelegate):
         painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
         return height
 
-    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+    def editorEvent(  # noqa: N802
+        self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         if event.type() == QEvent.Type.MouseButtonRelease and index.data(EntryRole).kind == "tool":
             model.toggle(index.row())
             return True

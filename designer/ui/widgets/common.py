@@ -8,7 +8,7 @@ of a field the user is typing in.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -268,20 +268,3 @@ class UndoRouter(QObject):
         (self._controller.undo_stack.undo if undo else self._controller.undo_stack.redo)()
         return True
 
-
-class RefusalCatcher:
-    """Runs one controller edit and reports why it was refused (the controller tells the status bar too)."""
-
-    def __init__(self, controller: DocumentController) -> None:
-        self._controller = controller
-        self._messages: list[str] = []
-        controller.editRefused.connect(self._on_edit_refused)
-
-    def _on_edit_refused(self, message: str) -> None:
-        self._messages.append(message)
-
-    def edit(self, label: str, fn: Callable[..., Any], *args: Any, merge_key: Any = None) -> tuple[Any, str | None]:
-        """(fn's extra result, refusal message or None)."""
-        self._messages.clear()
-        extra = self._controller.edit(label, fn, *args, merge_key=merge_key)
-        return extra, (self._messages[-1] if self._messages else None)

@@ -1,0 +1,88 @@
+"""The agents of a run, built from their records: model clients, tools, workbenches, hand-offs.
+
+Shared by every pattern's compile module; must run inside the event loop the team runs in.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Awaitable, Callable
+
+from autogen_agentchat.agents import AssistantAgent, BaseChatAgent, CodeExecutorAgent, UserProxyAgent
+from autogen_core import CancellationToken
+from autogen_core.models import ChatCompletionClient
+from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
+
+from ..core.spec import AgentSpec, TeamSpec
+from .models import AgentClient, ModelHooks, build_client
+from .tools import RunTools
+
+#: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
+InputFunc = Callable[[str, str, CancellationToken | None], Awaitable[str]]
+
+
+class TeamBuilder:
+    """Builds the agents of one run: one model client per model, tools from the run's resources.
+    Each pattern's compile module asks it for agents (see runtime/patterns)."""
+
+    def __init__(
+        self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks, tools: RunTools
+    ) -> None:
+        self.spec = spec
+        self.hooks = hooks
+        self.input_func = input_func
+        self.model_override = model_override
+        self.clients: dict[tuple[str, bool], ChatCompletionClient] = {}
+        self.run_tools = tools
+
+    def client(self, model_id: str, *, sequential_tools: bool = False) -> ChatCompletionClient:
+        model_id = self.model_override or model_id
+        model = self.spec.model_for(model_id)
+        if model is None:
+            raise ValueError(f"unknown model {model_id!r}")
+        # One client per model, so a scripted model's replies are consumed in call order; only
+        # OpenAI-style servers need a separate client that keeps delegations sequential.
+        sequential = sequential_tools and model.provider not in ("embedded", "scripted")
+        key = (model_id, sequential)
+        if key not in self.clients:
+            self.clients[key] = build_client(model, model_id, parallel_tool_calls=False if sequential else None)
+        return self.clients[key]
+
+    def tool(self, tool_id: str) -> BaseTool[Any, Any]:
+        return self.run_tools.tool(tool_id)
+
+    def agent(self, agent_id: str, extra_tools: list[BaseTool[Any, Any]] | None = None, *, handoffs: bool = False) -> BaseChatAgent:
+        spec: AgentSpec = self.spec.agents[agent_id]
+        description = spec.description or f"An agent named {agent_id}."
+        if spec.kind == "user_proxy":
+            ask = self.input_func
+
+            async def input_func(prompt: str, token: CancellationToken | None) -> str:
+                return await ask(agent_id, prompt, token)
+
+            return UserProxyAgent(agent_id, description=description, input_func=input_func)
+        if spec.kind == "code_executor":
+            executor = self.run_tools.code_executor(timeout=60)
+            with warnings.catch_warnings():
+                # "No approval function set": the user approved this team's local code execution
+                # (trust, by content) before the run; the warning would only alarm them on stderr.
+                warnings.filterwarnings("ignore", message=".*approval function.*")
+                return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
+        tools = [self.tool(t) for t in spec.tools if not self.run_tools.is_mcp(t)] + list(extra_tools or [])
+        # MCP servers come as workbenches; AgentChat takes tools or workbenches, not both, so the
+        # other tools join them in a streaming static workbench (which keeps AgentTool's streaming).
+        servers: list[Workbench] = [self.run_tools.workbench(t) for t in spec.tools if self.run_tools.is_mcp(t)]
+        workbench: list[Workbench] | None = [StaticStreamWorkbench(tools), *servers] if servers else None
+        shared = self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools))
+        return AssistantAgent(
+            agent_id,
+            model_client=AgentClient(shared, agent_id, self.hooks, stream=spec.streaming),
+            tools=([*tools] or None) if workbench is None else None,
+            workbench=workbench,
+            handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,
+            description=description,
+            system_message=spec.system_message or None,
+            reflect_on_tool_use=spec.reflect_on_tool_use if tools or servers else None,
+            max_tool_iterations=spec.max_tool_iterations,
+            model_client_stream=False,  # streaming goes through AgentClient's hooks instead
+        )
