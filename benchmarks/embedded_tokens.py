@@ -9,11 +9,12 @@
 
 The raw side runs in a fresh worker thread per request by default, as the engine does
 (``--raw-thread main`` runs it in the main thread). Both generate greedily from the same
-prompt, so they produce the same text; the script checks this and counts tokens the same way for both (re-tokenizing the output, as the engine does for
-its usage figure), and also prints the raw side's streamed-chunk count. It reports tokens/s
-over the whole request (call to last chunk: includes thread hand-off, prompt tokenization and
-time to first token) and the decode rate (first chunk to last), medians over alternating runs,
-and the median of pairwise engine/raw ratios (target >= 0.9).
+prompt, so they produce the same text; the script checks this and counts tokens the same way
+for both (re-tokenizing the output, as the engine does for its usage figure), and also prints
+the raw side's streamed-chunk count. It reports tokens/s over the whole request (call to last
+chunk: includes thread hand-off, prompt tokenization and time to first token) and the decode
+rate (first chunk to last), medians over alternating runs, and the median of pairwise
+engine/raw ratios (target >= 0.9).
 
 The model cannot be forced past its end-of-text through the engine (it takes no logit_bias),
 so the prompt asks for a long answer; if generation stops before N tokens on both sides the
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO))
 
 from autogen_core.models import CreateResult, SystemMessage, UserMessage  # noqa: E402
 
-from designer.runtime import embedded, embedded_model  # noqa: E402,F401
+from designer.runtime import embedded, embedded_model  # noqa: E402
 from designer.runtime.embedded import EmbeddedChatCompletionClient, gguf_path, render_chatml, shared_llama  # noqa: E402
 
 TARGET = 0.9

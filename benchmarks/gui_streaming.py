@@ -22,11 +22,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QStandardPaths, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication
 
-from designer.ui.app import make_application  # noqa: E402
-from designer.ui.main_window import MainWindow  # noqa: E402
+from designer.ui.app import make_application
+from designer.ui.main_window import MainWindow
 
 TEAM = """\
 schema: team-designer/v1

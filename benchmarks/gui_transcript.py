@@ -22,12 +22,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QEventLoop, QStandardPaths  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QStandardPaths
+from PySide6.QtWidgets import QApplication
 
-from designer.core import events as ev  # noqa: E402
-from designer.ui.app import make_application  # noqa: E402
-from designer.ui.main_window import MainWindow  # noqa: E402
+from designer.core import events as ev
+from designer.ui.app import make_application
+from designer.ui.main_window import MainWindow
 
 BODY = (
     "**Finding {i}.** The committee reviewed the proposal and agreed on three points:\n\n"

@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -200,7 +201,7 @@ def bench(path: Path, runs: int) -> dict[str, float]:
 
         # A/B: plain PyYAML (C loader) vs the engine's safe read_data, alternating order.
         text = data.decode("utf-8")
-        pair = [("plain", lambda: yaml.load(text, Loader=yaml.CSafeLoader)), ("engine", lambda: read_data(data, file))]
+        pair = [("plain", partial(yaml.load, text, Loader=yaml.CSafeLoader)), ("engine", partial(read_data, data, file))]
         if i % 2:
             pair.reverse()
         for name, fn in pair:
@@ -224,7 +225,7 @@ def bench(path: Path, runs: int) -> dict[str, float]:
     print(f"    structure (pydantic TeamSpec.model_validate): {ms(t_struct)}   {100 * parts['struct'] / split_sum:4.1f} %")
     print(f"    semantics (validate_spec): {ms(t_sem)}   {100 * parts['sem'] / split_sum:4.1f} %")
     print(f"    sum of steps       : {1000 * split_sum:7.2f} ms;  parse_team (YAML + structure): {ms(parse)}")
-    ratios = [e / p for e, p in zip(t_engine_yaml, t_plain)]
+    ratios = [e / p for e, p in zip(t_engine_yaml, t_plain, strict=True)]
     print(f"  YAML A/B: engine read_data {ms(t_engine_yaml)} vs plain yaml.load(CSafeLoader) {ms(t_plain)}")
     print(f"    ratio engine/plain YAML: median of pairwise ratios {statistics.median(ratios):.2f}x")
     verdict = "OK" if med <= TARGET_MS else "MISSED"

@@ -88,23 +88,27 @@ def collect_events(spec: Any, task: str = "the task", *, answers: list[str] | No
     return asyncio.run(go())
 
 
+#: The detail shape() keeps of each event type (the attributes it reads).
+_SHAPE_DETAIL: dict[str, Callable[[Any], Any]] = {
+    "started": lambda e: e.pattern,
+    "message": lambda e: (e.kind, e.content),
+    "tool_call": lambda e: (e.name, e.arguments),
+    "tool_result": lambda e: (e.name, e.content, e.is_error),
+    "handoff": lambda e: e.target,
+    "speaker_selected": lambda e: e.by,
+    "input_requested": lambda e: e.prompt,
+    "error": lambda e: e.kind,
+    "finished": lambda e: e.reason,
+}
+
+
 def shape(events: list[Any], *, skip: tuple[str, ...] = ("chunk", "usage")) -> list[tuple[Any, ...]]:
     """A comparable summary of an event sequence: (type, agent, parent, key detail)."""
     out: list[tuple[Any, ...]] = []
     for e in events:
         if e.type in skip:
             continue
-        detail: Any = {
-            "started": lambda: e.pattern,
-            "message": lambda: (e.kind, e.content),
-            "tool_call": lambda: (e.name, e.arguments),
-            "tool_result": lambda: (e.name, e.content, e.is_error),
-            "handoff": lambda: e.target,
-            "speaker_selected": lambda: e.by,
-            "input_requested": lambda: e.prompt,
-            "error": lambda: e.kind,
-            "finished": lambda: e.reason,
-        }.get(e.type, lambda: None)()
+        detail = _SHAPE_DETAIL.get(e.type, lambda e: None)(e)
         out.append((e.type, e.agent, e.parent, detail))
     return out
 
@@ -125,6 +129,59 @@ def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+_LEAK_CHECK = pytest.StashKey[tuple[Any, Any]]()
+
+
+@pytest.fixture(autouse=True)
+def _leak_check(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A Qt test (one using qtbot) fails if it leaves top-level widgets or threads behind
+    (napari's habit in its window fixture; see tests/leakcheck.py): this notes what exists
+    before the test (autouse: before its other fixtures are set up), and the teardown hook
+    below judges once everything is torn down. After every test, slow fixture tools that a
+    stopped run abandoned (tests/fixtures/slowtools.py) wake up and end."""
+    from tests.leakcheck import QtLeakCheck, slow_tools_wake
+
+    wake = slow_tools_wake()
+    wake.clear()
+    if "qtbot" in request.fixturenames:
+        qtbot = request.getfixturevalue("qtbot")  # and so the QApplication
+        request.node.stash[_LEAK_CHECK] = (QtLeakCheck(), qtbot)
+    yield
+    wake.set()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if report.when == "call" and report.failed:
+        item.stash[_CALL_FAILED] = True
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """The leak check, outside every other teardown: after the fixtures, pytest-qt's closing
+    of the test's widgets, and pytest dropping the log records it captured (a record's
+    traceback holds the frames, and so the windows, of the code that logged it)."""
+    check, qtbot = item.stash.get(_LEAK_CHECK, (None, None))
+    try:
+        result = yield
+    except BaseException:
+        if check is not None:
+            check.clean_up()
+        raise
+    if check is None:
+        return result
+    if item.stash.get(_CALL_FAILED, False):
+        check.clean_up()  # the failure is the news; leaks after it are expected
+        return result
+    leaks = check.leaks(qtbot)
+    if leaks:
+        pytest.fail("the test left behind:\n  " + "\n  ".join(leaks), pytrace=False)
+    return result
+
+
 @pytest.fixture
 def make_controller(qtbot: Any) -> Callable[..., Any]:
     """A DocumentController holding the given spec (or a new team)."""
@@ -142,11 +199,13 @@ def make_controller(qtbot: Any) -> Callable[..., Any]:
     yield make
     for controller in made:
         controller.deleteLater()
+    made.clear()  # pytest keeps `make` (and so this list) until after the leak check
 
 
 @pytest.fixture
 def make_main_window(qtbot: Any) -> Callable[..., Any]:
-    """A shown MainWindow; dialogs answered by the test (defaults: refuse/cancel)."""
+    """A shown MainWindow; dialogs answered by the test (defaults: refuse/cancel). The test fails
+    if the windows leave widgets or threads behind once closed (see _leak_check)."""
     from designer.ui.document.files import recovery_dir
     from designer.ui.main_window import MainWindow
 
@@ -170,5 +229,6 @@ def make_main_window(qtbot: Any) -> Callable[..., Any]:
     for window in windows:
         window.runs.shutdown()
         window.files.discard_recovery()
+    windows.clear()  # pytest keeps `make` (and so this list) until after the leak check
     for leftover in recovery_dir().glob("*"):
         leftover.unlink()

@@ -113,8 +113,9 @@ def _logged(command: str, action: Callable[[], int]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list, verbose = split_verbose(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version"):
-        gui = _Parser(prog="team-designer", description="Open the designer window (subcommands: run, validate, schema, screenshot, models).")
+    if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        gui = _Parser(prog="team-designer",
+                      description="Open the designer window (subcommands: run, validate, schema, screenshot, models).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)

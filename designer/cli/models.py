@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("team", metavar="TEAM.yaml")
     test = sub.add_parser("test", help="test the connection and tool calling of the team's models")
     test.add_argument("team", metavar="TEAM.yaml")
-    test.add_argument("model_ids", nargs="*", metavar="MODEL_ID", help="only these models (default: every declared model, and the built-in one if an agent falls back to it)")
+    test.add_argument("model_ids", nargs="*", metavar="MODEL_ID",
+                      help="only these models (default: every declared model, and the built-in one if an agent falls back to it)")
     test.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per request (default 60)")
     imp = sub.add_parser("import", help="add the models of an AutoGen OAI_CONFIG_LIST file to a team file")
     imp.add_argument("config", metavar="OAI_CONFIG_LIST")

@@ -181,6 +181,7 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> in
 
     finished: ev.Finished | None = None
     output_closed = False
+    answering: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
     async for event in run.events():
         if isinstance(event, ev.Finished):
             finished = event
@@ -190,7 +191,9 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> in
             renderer.render(event)
             if isinstance(event, ev.InputRequested):
                 renderer.ask(event)
-                loop.create_task(answer(event))
+                asking = loop.create_task(answer(event))
+                answering.add(asking)
+                asking.add_done_callback(answering.discard)
         except BrokenPipeError:
             log.info("standard output closed; stopping the run")
             # The reader went away (e.g. `| head`): stop the run and exit quietly.

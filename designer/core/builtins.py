@@ -205,7 +205,10 @@ BUILTIN_TOOLS: dict[str, BuiltinTool] = {
             web.http_get,
             "Fetch a web page with HTTP GET, only from the hosts listed in the tool's allow_hosts option.",
             bind=_bind_http_get,
-            options=(BuiltinOption("allow_hosts", "hosts", "host names it may fetch from ('*.example.com' for sub-domains); none by default"), _MAX_BYTES),
+            options=(
+                BuiltinOption("allow_hosts", "hosts", "host names it may fetch from ('*.example.com' for sub-domains); none by default"),
+                _MAX_BYTES,
+            ),
         ),
         BuiltinTool(
             "run_python",

@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .edit_result import Edited
-from .edits import EditError, set_team_field, unique_id
+from .edits import set_team_field, unique_id
+from .errors import EditError
 from .providers import PRESETS, effective_model_info
 from .secrets import is_reference
 from .spec import ModelInfoSpec, ModelSpec, TeamSpec

@@ -63,7 +63,7 @@ def _literal_schema(values: list[Any]) -> dict[str, Any]:
     return schema
 
 
-def _union(members: list[ast.AST]) -> dict[str, Any]:
+def _union(members: list[ast.expr]) -> dict[str, Any]:
     schemas = [annotation_schema(m) for m in members]
     real = [s for s in schemas if s != {"type": "null"}]
     if len(real) == 1:
@@ -120,8 +120,9 @@ def parameters_schema(args: ast.arguments, docs: dict[str, str] | None = None) -
     """{"type": "object", "properties": ..., "required": [...]} from a function's arguments."""
     docs = docs or {}
     positional = [*args.posonlyargs, *args.args]
-    defaults: dict[str, ast.expr] = dict(zip([a.arg for a in positional][len(positional) - len(args.defaults):], args.defaults))
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    with_default = [a.arg for a in positional][len(positional) - len(args.defaults):]  # the defaults are the last ones'
+    defaults: dict[str, ast.expr] = dict(zip(with_default, args.defaults, strict=True))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None})
     properties: dict[str, Any] = {}
     required: list[str] = []
     for arg in [*positional, *args.kwonlyargs]:

@@ -248,7 +248,8 @@ def parse_team(data: bytes | str, file: str | None = None) -> LoadResult:
     except TeamFileError as exc:
         return LoadResult(None, [exc.problem], {}, file)
     if not isinstance(raw, dict):
-        return LoadResult(None, [Problem("a team file is a mapping of keys (schema, name, agents, ...)", file=file, line=1, column=1)], positions, file)
+        problem = Problem("a team file is a mapping of keys (schema, name, agents, ...)", file=file, line=1, column=1)
+        return LoadResult(None, [problem], positions, file)
     schema = raw.get("schema")
     if schema != SCHEMA_ID:
         return LoadResult(None, [_schema_problem(schema, positions, file)], positions, file)

@@ -144,7 +144,7 @@ def local_executor(workspace: Path, timeout: float, env: Mapping[str, str] | Non
 
 async def docker_executor(workspace: Path, timeout: float, image: str) -> CodeExecutor:
     try:
-        import docker  # noqa: F401 - only to say clearly when it is missing
+        import docker  # here, to say clearly when it is missing
         from autogen_ext.code_executors.docker import DockerCommandLineCodeExecutor
     except ImportError:
         raise ToolSetupError(
@@ -153,7 +153,7 @@ async def docker_executor(workspace: Path, timeout: float, image: str) -> CodeEx
         ) from None
     try:
         docker.from_env().ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means: no usable Docker
+    except Exception as exc:  # any failure means: no usable Docker
         log.info("Docker is not usable", exc_info=True)
         raise ToolSetupError(f"run_python is set to run code in Docker, but Docker is not available: {exc}") from None
     executor = DockerCommandLineCodeExecutor(image=image, work_dir=workspace, timeout=max(1, math.ceil(timeout)))

@@ -328,7 +328,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         return N_CTX - self.count_tokens(messages, tools=tools)
 
     @property
-    def capabilities(self) -> ModelInfo:  # type: ignore[override]  # deprecated alias AgentChat still reads
+    def capabilities(self) -> ModelInfo:  # deprecated alias AgentChat still reads
         return MODEL_INFO
 
     @property

@@ -102,9 +102,9 @@ def _close_at_exit() -> None:
 def _silence_llama_logs(llama_cpp: Any) -> None:
     # llama.cpp logs model details to stderr from C even with verbose=False; the CLI's
     # transcript shares that terminal, so route the C logger to a no-op.
-    @llama_cpp.llama_log_callback
-    def _quiet(level: int, text: bytes, user_data: Any) -> None:
+    def quiet(level: int, text: bytes, user_data: Any) -> None:
         return None
 
-    llama_cpp.llama_log_set(_quiet, None)
-    _silence_llama_logs.callback = _quiet  # type: ignore[attr-defined]  # keep it alive
+    callback = llama_cpp.llama_log_callback(quiet)  # a C function pointer wrapping quiet
+    llama_cpp.llama_log_set(callback, None)
+    _silence_llama_logs.callback = callback  # type: ignore[attr-defined]  # keep it alive

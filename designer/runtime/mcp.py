@@ -183,7 +183,7 @@ class McpToolSource(Workbench):
         except asyncio.CancelledError:
             await self.stop()  # Stop during the start: the process ends with it
             raise
-        except Exception as exc:  # noqa: BLE001 - any start failure is reported in words
+        except Exception as exc:  # any start failure is reported in words
             log.info("MCP server %r did not start", self.tool_id, exc_info=True)
             await self.stop()
             raise ToolSetupError(f"{what} did not start: {_cause(exc)}") from None
@@ -255,10 +255,10 @@ class McpToolSource(Workbench):
         if cancellation_token is not None:
             cancellation_token.link_future(call)
         try:
-            return await asyncio.wait_for(call, self.timeout)  # type: ignore[no-any-return]
+            return await asyncio.wait_for(call, self.timeout)
         except asyncio.TimeoutError:
             return _error(name, f"the tool {name!r} took longer than {self.timeout:g} s and was stopped")
-        except Exception as exc:  # noqa: BLE001 - returned to the model as an error result
+        except Exception as exc:  # returned to the model as an error result
             log.info("MCP server %r: the tool %r failed", self.tool_id, name, exc_info=True)
             return _error(name, f"the MCP server {self.tool_id!r} failed: {_cause(exc)}")
 

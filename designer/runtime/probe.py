@@ -185,7 +185,7 @@ async def probe_model(spec: ModelSpec, model_id: str, *, timeout: float = DEFAUL
             _check_arguments(report, result.content[0])
             if forced and report.valid_arguments:
                 report.notes.append("the model did call the tool: set model_info.function_calling to true")
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence in the report
+    except Exception as exc:  # every failure becomes a sentence in the report
         # The sentence drops the traceback; the log keeps it (keys masked) for a bug report.
         log.info("connection test of model %r failed", model_id, exc_info=True)
         words = explain(exc, url=url, model=spec.model, provider=spec.provider, timeout=timeout, secrets=secrets)
@@ -193,7 +193,7 @@ async def probe_model(spec: ModelSpec, model_id: str, *, timeout: float = DEFAUL
     finally:
         try:
             await client.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection must not hide the report
+        except Exception:  # closing a broken connection must not hide the report
             log.debug("closing the client of model %r failed", model_id, exc_info=True)
     return report
 

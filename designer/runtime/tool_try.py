@@ -71,7 +71,7 @@ async def try_tool(
         await tools.start()
         try:
             value = await tool.run_json(dict(arguments), CancellationToken(), call_id="try")
-        except Exception as exc:  # noqa: BLE001 - shown as the error result an agent would see
+        except Exception as exc:  # shown as the error result an agent would see
             log.info("trying tool %r: it raised", tool_id, exc_info=True)  # the traceback helps the tool's author
             return done(f"{type(exc).__name__}: {exc}" if not isinstance(exc, (TimeoutError, ToolSetupError)) else str(exc), True)
         return done(tool.return_value_as_string(value), False)
