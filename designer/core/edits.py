@@ -15,15 +15,14 @@ from .errors import EditError
 from .patterns import PATTERNS, PatternSpec, Wiring, rules_for
 from .patterns.base import replace_ids
 from .spec import (
-    ID_PATTERN,
     RESERVED_AGENT_IDS,
     AgentSpec,
     LayoutSpec,
     NodePosition,
     TeamSpec,
+    is_identifier,
 )
 
-_ID_RE = re.compile(ID_PATTERN)
 
 
 def new_team(name: str = "Untitled team") -> TeamSpec:
@@ -103,7 +102,7 @@ def rename_agent(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     new = new.strip()
     if new == old:
         return spec
-    if not _ID_RE.fullmatch(new):
+    if not is_identifier(new):
         raise EditError("a name uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
     if new in RESERVED_AGENT_IDS:
         raise EditError(f"{new!r} is reserved")
@@ -216,7 +215,7 @@ def rename_model(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     new = new.strip()
     if new == old:
         return spec
-    if not _ID_RE.fullmatch(new):
+    if not is_identifier(new):
         raise EditError("a model id uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
     if new in spec.models:
         raise EditError(f"a model named {new!r} already exists")

@@ -6,7 +6,6 @@ an edit of the whole ``inputs`` or ``models`` mapping. The CLI and Qt-free tests
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable
 
 from pydantic import ValidationError
@@ -15,11 +14,10 @@ from .edit_result import Edited
 from .edits import rename_model, set_team_field, unique_id
 from .errors import EditError
 from .providers import DEFAULT_BASE_URLS
-from .spec import ID_PATTERN, InputSpec, ModelSpec, TeamSpec
+from .spec import InputSpec, ModelSpec, TeamSpec, is_identifier
 
 INPUT_COLUMNS: tuple[str, ...] = ("name", "default", "description")
 MODEL_COLUMNS: tuple[str, ...] = ("id", "provider", "model", "base_url", "api_key")
-_ID_RE = re.compile(ID_PATTERN)
 #: What a refused cell should have held, in words the user can act on.
 _REFUSED = {
     "base_url": "a base URL starts with http:// or https://, e.g. http://127.0.0.1:11434/v1",
@@ -54,7 +52,7 @@ def edit_input(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
         new = text.strip()
         if new == name:
             return spec
-        if not _ID_RE.fullmatch(new):
+        if not is_identifier(new):
             raise EditError(f"{new!r} is not a valid input name: use letters, digits and '_'")
         if new in spec.inputs:
             raise EditError(f"an input named {new!r} already exists")
@@ -95,10 +93,3 @@ def edit_model(spec: TeamSpec, row: int, column: str, text: str) -> TeamSpec:
         update = {column: value if column == "model" else (value or None)}
     new = _checked_model(model.model_copy(update=update), column)
     return set_team_field(spec, "models", {**spec.models, model_id: new})
-
-
-def add_model(spec: TeamSpec) -> Edited[str]:
-    """A new entry on the built-in model (always valid until the user changes it); extra: its id."""
-    model_id = unique_id(spec.models, "model")
-    new = ModelSpec(provider="embedded", model="SmolLM2-135M-Instruct")
-    return Edited(set_team_field(spec, "models", {**spec.models, model_id: new}), model_id)

@@ -52,9 +52,12 @@ class _Checker:
 
     # --- references ------------------------------------------------------------------
 
-    def model_ref(self, model_id: str, path: Path) -> None:
-        if not self.known_model(model_id):
-            self.error(f"unknown model {model_id!r}", path, self._suggest(model_id, [*self.spec.models, EMBEDDED_MODEL_ID]))
+    def model_ref(self, model_id: str, path: Path) -> bool:
+        """Report an unknown model; True when ``model_id`` names one (or the embedded model)."""
+        if self.known_model(model_id):
+            return True
+        self.error(f"unknown model {model_id!r}", path, self._suggest(model_id, [*self.spec.models, EMBEDDED_MODEL_ID]))
+        return False
 
     def known_model(self, model_id: str) -> bool:
         return model_id in self.spec.models or model_id == EMBEDDED_MODEL_ID
@@ -88,12 +91,8 @@ class _Checker:
 
     def check_models(self) -> None:
         spec = self.spec
-        if spec.default_model is not None and not self.known_model(spec.default_model):
-            self.error(
-                f"unknown model {spec.default_model!r}",
-                ("default_model",),
-                self._suggest(spec.default_model, [*spec.models, EMBEDDED_MODEL_ID]),
-            )
+        if spec.default_model is not None:
+            self.model_ref(spec.default_model, ("default_model",))
         for model_id, model in spec.models.items():
             path: Path = ("models", model_id)
             if model.provider not in ("embedded", "scripted") and not model.model:
@@ -128,10 +127,7 @@ class _Checker:
                         self.error(f"a user_proxy agent (a human) cannot have {key}", path + (key,))
                 continue
             model_id = spec.model_id_for(agent_id)
-            model_known = self.known_model(model_id)
-            if not model_known:
-                where = path + ("model",) if agent.model else ("default_model",)
-                self.error(f"unknown model {model_id!r}", where, self._suggest(model_id, [*spec.models, EMBEDDED_MODEL_ID]))
+            model_known = self.model_ref(model_id, path + ("model",) if agent.model else ("default_model",))
             for i, tool_id in enumerate(agent.tools):
                 if tool_id not in spec.tools:
                     self.error(f"unknown tool {tool_id!r}", path + ("tools", i), self._suggest(tool_id, spec.tools))

@@ -87,9 +87,7 @@ class _Factory:
         context = kwargs.get("context")
         owner = context.get(_OWNER) if context is not None else _OWNER.get()
         if owner is not None and isinstance(task, asyncio.Task):
-            owner._tasks.add(task)  # RunTasks.add, inlined: one Python call less per task
-            if len(owner._tasks) >= owner._prune_at:
-                owner.prune()
+            owner.add(task)
         return task
 
 

@@ -12,7 +12,8 @@ import pytest
 from designer.core.agent_edits import AGENT_KINDS, set_kind
 from designer.core.edit_result import Edited
 from designer.core.errors import EditError
-from designer.core.team_edits import add_input, add_model, edit_input, edit_model, remove_inputs
+from designer.core.model_edits import add_model_from_preset
+from designer.core.team_edits import add_input, edit_input, edit_model, remove_inputs
 from designer.core.yamlio import parse_team
 
 TEAM = """
@@ -157,5 +158,5 @@ def test_a_key_reference_is_accepted():
 
 
 def test_add_model_adds_a_valid_builtin_entry_and_returns_its_id():
-    after, model_id = add_model(spec())
+    after, model_id = add_model_from_preset(spec())
     assert model_id == "model" and after.models[model_id].provider == "embedded"

@@ -1,21 +1,18 @@
 """The orchestration patterns: one module each, found and registered by their ``pattern`` value.
 
 Every module of this package except ``base`` and ``shapes`` is a pattern; importing the
-package imports them all, so adding a module is all it takes to add a pattern to core.
+package imports them all (see :mod:`designer.core.registry`), so adding a module is all it
+takes to add a pattern to core.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
+from ..registry import import_submodules
 from .base import Checks, Connection, PatternRules, PatternSpec, Wiring, register, registered
 
-_SUPPORT = {"base", "shapes"}
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name not in _SUPPORT:
-        importlib.import_module(f"{__name__}.{_info.name}")
+import_submodules(__name__, __path__)
 
 #: Every ``pattern:`` value, in picker order.
 PATTERNS: tuple[str, ...] = tuple(r.name for r in registered())

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, Mapping, Protocol, TypeVar
 from ..errors import EditError
 from ..problems import Path
 from ..records import AgentSpec, Record
+from ..registry import Registry
 from .shapes import Positions, row
 
 class PatternSpec(Record):
@@ -71,8 +72,8 @@ class Checks(Protocol):
 
     def agent_list(self, ids: list[str], path: Path, role: str = "agent") -> None: ...
 
-    def model_ref(self, model_id: str, path: Path) -> None:
-        """Report ``model_id`` when no model of the team (or the embedded one) has it."""
+    def model_ref(self, model_id: str, path: Path) -> bool:
+        """Report ``model_id`` when no model of the team (or the embedded one) has it; True if one does."""
         ...
 
 
@@ -170,17 +171,15 @@ class PatternRules(Generic[S]):
         """Report what would make a run of this pattern fail or never end."""
 
 
-_REGISTRY: dict[str, PatternRules[Any]] = {}
+_RULES: Registry[PatternRules[Any]] = Registry("rule set")
 
 
 def register(rules: type[PatternRules[Any]]) -> type[PatternRules[Any]]:
     """Class decorator: make a pattern known by its ``name``."""
-    if rules.name in _REGISTRY:
-        raise ValueError(f"pattern {rules.name!r} is registered twice")
-    _REGISTRY[rules.name] = rules()
+    _RULES.add(rules.name, rules())
     return rules
 
 
 def registered() -> list[PatternRules[Any]]:
     """Every known pattern, in picker order."""
-    return sorted(_REGISTRY.values(), key=lambda r: r.order)
+    return sorted(_RULES.items().values(), key=lambda r: r.order)

@@ -61,15 +61,15 @@ class GraphSpec(PatternSpec):
 # --- the graph's own edits (the editors apply them through edits.edit_orchestration) ----------
 
 
-def condition_kind(edge: GraphEdgeSpec) -> str:
-    """'always', 'contains' or 'not_contains'."""
-    if edge.when is None:
+def condition_kind(condition: EdgeCondition | None) -> str:
+    """'always' (no condition), 'contains' or 'not_contains': a key of :data:`CONDITIONS`."""
+    if condition is None:
         return "always"
-    return "contains" if edge.when.contains is not None else "not_contains"
+    return "contains" if condition.contains is not None else "not_contains"
 
 
-def condition_text(edge: GraphEdgeSpec) -> str:
-    return "" if edge.when is None else (edge.when.contains or edge.when.not_contains or "")
+def condition_text(condition: EdgeCondition | None) -> str:
+    return "" if condition is None else (condition.contains or condition.not_contains or "")
 
 
 def make_condition(kind: str, text: str) -> EdgeCondition | None:
@@ -99,12 +99,17 @@ def set_edge_end(orch: GraphSpec, index: int, end: str, agent: str) -> GraphSpec
     _edge_index(orch, index)
     edges = list(orch.edges)
     edge = with_(edges[index], **{end: agent})
-    if edge.source == edge.target:
-        raise EditError("an agent cannot connect to itself")
-    if any(e.source == edge.source and e.target == edge.target for i, e in enumerate(edges) if i != index):
-        raise EditError(f"{edge.source} → {edge.target} already exists")
+    _check_new_edge(edges[:index] + edges[index + 1:], edge.source, edge.target)
     edges[index] = edge
     return with_(orch, edges=edges)
+
+
+def _check_new_edge(others: list[GraphEdgeSpec], source: str, target: str) -> None:
+    """An edge source → target may join ``others``: no loop on one node, no second copy."""
+    if source == target:
+        raise EditError("an agent cannot connect to itself")
+    if any(e.source == source and e.target == target for e in others):
+        raise EditError(f"{source} → {target} already exists")
 
 
 def add_edge(orch: GraphSpec, agents: list[str]) -> GraphSpec:
@@ -120,10 +125,7 @@ def add_edge(orch: GraphSpec, agents: list[str]) -> GraphSpec:
 
 
 def _added(orch: GraphSpec, source: str, target: str) -> GraphSpec:
-    if source == target:
-        raise EditError("an agent cannot connect to itself")
-    if any(e.source == source and e.target == target for e in orch.edges):
-        raise EditError(f"{source} → {target} already exists")
+    _check_new_edge(orch.edges, source, target)
     # A plain edge; if its siblings are conditional, validation says so until it gets a condition.
     edge = GraphEdgeSpec(source=source, target=target)
     return with_(orch, edges=[*orch.edges, edge], **({} if orch.entry else {"entry": source}))

@@ -6,13 +6,9 @@ package imports them all, so adding a module is all it takes to make a pattern r
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from ...core.registry import import_submodules
 from .base import PatternTeam, compiled_patterns, compiler_for, compiles
 
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name != "base":
-        importlib.import_module(f"{__name__}.{_info.name}")
+import_submodules(__name__, __path__)
 
 __all__ = ["PatternTeam", "compiled_patterns", "compiler_for", "compiles"]

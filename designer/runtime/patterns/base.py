@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from autogen_agentchat.base import Team, TerminationCondition
 
+from ...core.registry import Registry
 from ..team_builder import TeamBuilder
 
 
@@ -22,19 +23,12 @@ class PatternTeam:
 
 #: (builder, the pattern's record, the run's termination condition) -> the team.
 Compile = Callable[[TeamBuilder, Any, TerminationCondition], PatternTeam]
-_COMPILERS: dict[str, Compile] = {}
+_COMPILERS: Registry[Compile] = Registry("compile function")
 
 
 def compiles(pattern: str) -> Callable[[Compile], Compile]:
     """Decorator: ``fn`` compiles the ``pattern`` records."""
-
-    def register(fn: Compile) -> Compile:
-        if pattern in _COMPILERS:
-            raise ValueError(f"pattern {pattern!r} has two compile functions")
-        _COMPILERS[pattern] = fn
-        return fn
-
-    return register
+    return _COMPILERS.register(pattern)
 
 
 def compiler_for(pattern: str) -> Compile:
@@ -43,4 +37,4 @@ def compiler_for(pattern: str) -> Compile:
 
 
 def compiled_patterns() -> frozenset[str]:
-    return frozenset(_COMPILERS)
+    return frozenset(_COMPILERS.items())

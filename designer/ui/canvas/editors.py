@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPushButton, QWidget
 
+from ...core.patterns import graph
 from ...core.patterns.graph import EdgeCondition
 
 
@@ -68,17 +69,15 @@ class EdgeConditionDialog(QDialog):
         form.addRow("Follow this edge:", self.kind_box)
         form.addRow("Text:", self.text_edit)
         form.addRow(buttons)
-        if condition is not None:
-            key = "contains" if condition.contains is not None else "not_contains"
-            self.kind_box.setCurrentIndex(self.kind_box.findData(key))
-            self.text_edit.setText(condition.contains or condition.not_contains or "")
+        self.kind_box.setCurrentIndex(self.kind_box.findData(graph.condition_kind(condition)))
+        self.text_edit.setText(graph.condition_text(condition))
         self.kind_box.currentIndexChanged.connect(self._on_input_changed)
         self.text_edit.textChanged.connect(self._on_input_changed)
         self._on_input_changed()
 
     def condition(self) -> EdgeCondition | None:
         key, text = self.kind_box.currentData(), self.text_edit.text().strip()
-        return None if key == "always" or not text else EdgeCondition(**{key: text})
+        return graph.make_condition(key, text) if text else None  # Ok is disabled without text
 
     def _on_input_changed(self, *_: object) -> None:
         needs_text = self.kind_box.currentData() != "always"

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from ...core import edits
 from ...core.document import Change
 from ...core.spec import EMBEDDED_MODEL_ID, TeamSpec, TerminationSpec
-from ...core.team_edits import INPUT_COLUMNS, MODEL_COLUMNS, add_input, add_model, edit_input, edit_model, remove_inputs
+from ...core.model_edits import add_model_from_preset
+from ...core.team_edits import INPUT_COLUMNS, MODEL_COLUMNS, add_input, edit_input, edit_model, remove_inputs
 from ..document.controller import DocumentController, EditResult
 from ..widgets.common import (
     PlainTextEditWidget,
@@ -312,7 +313,7 @@ class TeamPanelWidget(QWidget):
                 self._edit("Change provider", edit_model, row, "provider", combo.currentData())
 
     def _on_add_model_clicked(self) -> None:
-        self._edit("Add model", add_model)
+        self._edit("Add model", add_model_from_preset)  # the built-in model: valid until changed
 
     def _on_remove_model_clicked(self) -> None:
         row = self.models_table.currentRow()

@@ -7,12 +7,9 @@ its editor in the pattern panel.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from ....core.registry import import_submodules
 from .base import EditorFactory, PatternEditorWidget, editor_factories, editor_for
 
-for _info in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_info.name}")
+import_submodules(__name__, __path__)
 
 __all__ = ["EditorFactory", "PatternEditorWidget", "editor_factories", "editor_for"]

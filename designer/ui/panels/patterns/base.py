@@ -13,29 +13,23 @@ from typing import Any, Callable
 from PySide6.QtWidgets import QWidget
 
 from ....core import edits
+from ....core.registry import Registry
 from ....core.spec import TeamSpec
 from ...document.controller import DocumentController
 from ...widgets.common import ChecklistWidget
 
 #: Builds a pattern's editor for the window's controller.
 EditorFactory = Callable[[DocumentController], "PatternEditorWidget"]
-_EDITORS: dict[str, EditorFactory] = {}
+_EDITORS: Registry[EditorFactory] = Registry("editor")
 
 
 def editor_for(pattern: str) -> Callable[[EditorFactory], EditorFactory]:
     """Decorator: ``factory(controller)`` builds the editor of ``pattern`` (a widget class works)."""
-
-    def register(factory: EditorFactory) -> EditorFactory:
-        if pattern in _EDITORS:
-            raise ValueError(f"pattern {pattern!r} has two editors")
-        _EDITORS[pattern] = factory
-        return factory
-
-    return register
+    return _EDITORS.register(pattern)
 
 
 def editor_factories() -> dict[str, EditorFactory]:
-    return dict(_EDITORS)
+    return _EDITORS.items()
 
 
 def agent_rows(spec: TeamSpec, ids: list[str]) -> list[tuple[str, str, str]]:

@@ -87,11 +87,11 @@ class GraphEditorWidget(PatternEditorWidget):
         orch = spec.orchestration
         assert isinstance(orch, GraphSpec)
         set_combo_entries(self.entry_combo, agent_entries(spec.agents, orch.entry, none_label="(choose)"), orch.entry or None)
-        fill_table(self.edges_table, [["", "", "", graph.condition_text(e)] for e in orch.edges], skip=(FROM, TO, WHEN))
+        fill_table(self.edges_table, [["", "", "", graph.condition_text(e.when)] for e in orch.edges], skip=(FROM, TO, WHEN))
         for row, edge in enumerate(orch.edges):
             self._combo(row, FROM, agent_entries(spec.agents, edge.source), edge.source)
             self._combo(row, TO, agent_entries(spec.agents, edge.target), edge.target)
-            self._combo(row, WHEN, list(graph.CONDITIONS), graph.condition_kind(edge))
+            self._combo(row, WHEN, list(graph.CONDITIONS), graph.condition_kind(edge.when))
         self.join_list.set_entries([(n, n, "") for n in orch.nodes()], orch.wait_for_all)
         self._on_selection_changed()
 
