@@ -122,7 +122,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=None,
                         help="n_threads for both sides (default: embedded_model.generation_threads(), what the engine uses); another value "
-                        "pre-loads the engine's shared instance with it (via embedded_model's private _llama slot)")
+                        "pre-loads the engine's shared instance with it (via embedded_model's private _models cache)")
     parser.add_argument("--omp-wait-policy", choices=("default", "passive"), default="default",
                         help="set OMP_WAIT_POLICY for llama.cpp's OpenMP threads (both sides; must be set before "
                         "llama_cpp loads). 'passive' keeps the speed steady on a busy machine")
@@ -153,8 +153,8 @@ def main() -> int:
     t = time.perf_counter()
     if args.threads and args.threads != embedded_model.generation_threads():
         embedded_model._silence_llama_logs(llama_cpp)
-        embedded_model._llama = llama_cpp.Llama(model_path=str(path), n_ctx=embedded_model.N_CTX, n_threads=threads,
-                                                n_threads_batch=threads, verbose=False)
+        embedded_model._models[str(path.resolve())] = llama_cpp.Llama(
+            model_path=str(path), n_ctx=embedded_model.N_CTX, n_threads=threads, n_threads_batch=threads, verbose=False)
     shared_llama()
     load_engine = time.perf_counter() - t
     t = time.perf_counter()

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "models")
+SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models")
 #: Accepted anywhere before a ``--`` (``team-designer -v run x.yaml`` or ``... run x.yaml -v``).
 VERBOSE_FLAGS = ("-v", "--verbose")
 _VERBOSE_HELP = "also print debug lines (and AutoGen's log) on stderr; accepted anywhere on the command line"
@@ -49,6 +49,12 @@ def _screenshot(args: argparse.Namespace) -> int:
     return screenshot_command(args)
 
 
+def _diagram(args: argparse.Namespace) -> int:
+    from ..ui.diagram_command import diagram_command
+
+    return diagram_command(args)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # Bad arguments: one line and exit code 2, like a bad file.
@@ -76,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("out", metavar="OUT.png")
     shot.add_argument("--run", metavar="TASK", help="run this task on the embedded model first")
     shot.add_argument("--size", default="1400x900", help="window size, WIDTHxHEIGHT")
+    shot.add_argument("--view", choices=("design", "yaml"), default="design",
+                      help="the editor tab to show (a file that does not load shows the repair view)")
+    shot.add_argument("--theme", choices=("light", "dark", "system"), default="light",
+                      help="colours of the window (default light; system: as the desktop is)")
+    picture = sub.add_parser("diagram", help="draw a team's canvas to an SVG or PNG picture (for docs and slides)")
+    picture.add_argument("team", metavar="TEAM.yaml")
+    picture.add_argument("out", metavar="OUT.svg|OUT.png", help="the picture; its suffix picks the format")
+    picture.add_argument("--theme", choices=("light", "dark"), default="light", help="colours of the picture (default light)")
     add_models_arguments(sub.add_parser("models", help="list, test (connection and tool calls) or import models"))
     return parser
 
@@ -115,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list, verbose = split_verbose(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         gui = _Parser(prog="team-designer",
-                      description="Open the designer window (subcommands: run, validate, schema, screenshot, models).")
+                      description="Open the designer window (subcommands: run, validate, schema, screenshot, diagram, models).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)
@@ -134,5 +148,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .models import models_command
 
         return _logged(command, lambda: models_command(args))
-    handlers = {"validate": _validate, "schema": _schema, "screenshot": _screenshot}
+    handlers = {"validate": _validate, "schema": _schema, "screenshot": _screenshot, "diagram": _diagram}
     return _logged(command, lambda: handlers[args.command](args))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from ..core.gguf import with_file_resolved
 from ..core.probe_cache import ProbeCache
 from ..core.providers import effective_base_url, effective_model_info
 from ..core.spec import EMBEDDED_MODEL_ID, ModelSpec, TeamSpec
@@ -101,7 +103,8 @@ def test_command(args: argparse.Namespace) -> int:
     failed = 0
     for model_id, model in chosen.items():
         assert model is not None
-        report = run_probe(model, model_id, timeout=args.timeout)
+        # A relative GGUF path starts at the team file's folder, as in a run.
+        report = run_probe(with_file_resolved(model, Path(args.team).absolute().parent), model_id, timeout=args.timeout)
         print(report.text() + "\n", flush=True)
         if not report.skipped:
             cache.put(model, report.to_record())

@@ -8,13 +8,9 @@ import zlib
 from typing import TextIO
 
 from ..core import events as ev
-from ..core.finish import finish_text
+from ..core.finish import figures_text, finish_text
 
 _PALETTE = (33, 35, 36, 32, 34, 91, 93, 95, 96, 92)
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class TerminalRenderer:
@@ -98,9 +94,8 @@ class TerminalRenderer:
     def _summary(self, event: ev.Finished) -> str:
         head = "■ " + finish_text(event.reason, event.detail, capital=False)
         lines = [self._c(31 if event.reason == "error" else 1, head)]
-        lines.append(self._c(2, f"  {event.duration:.1f} s · {_plural(event.messages, 'agent message')} · "
-                                f"{event.prompt_tokens + event.completion_tokens} tokens "
-                                f"({event.prompt_tokens} prompt, {event.completion_tokens} completion)"))
+        # The same figures as the window's transcript (core.finish), then the split the window shows on hover.
+        lines.append(self._c(2, f"  {figures_text(event)} — {event.prompt_tokens} prompt, {event.completion_tokens} completion"))
         for agent, tokens in event.tokens_by_agent.items():
             lines.append(self._c(2, f"    {agent}: {tokens['prompt']} prompt + {tokens['completion']} completion"))
         return "\n".join(lines)

@@ -15,8 +15,11 @@ from .errors import EditError
 from .patterns import PATTERNS, PatternSpec, Wiring, rules_for
 from .patterns.base import replace_ids
 from .spec import (
+    EMBEDDED_MODEL_ID,
     RESERVED_AGENT_IDS,
     AgentSpec,
+    ModelOptions,
+    ModelSpec,
     LayoutSpec,
     NodePosition,
     TeamSpec,
@@ -25,14 +28,47 @@ from .spec import (
 
 
 
+#: What a new team's embedded model is bounded by, written into its file so the user sees and
+#: can change it: without a cap SmolLM2 can ramble for minutes, and without a repetition penalty
+#: it repeats a phrase ("AMOLED AMOLED…") until the cap.
+NEW_TEAM_MODEL_OPTIONS = ModelOptions(max_tokens=256, repeat_penalty=1.15)
+
+
 def new_team(name: str = "Untitled team") -> TeamSpec:
+    # The entry is named like the built-in model, so every agent without a model of its own
+    # (the first one and each one added later) runs on these bounds.
+    embedded = ModelSpec(provider="embedded", model="SmolLM2-135M-Instruct", options=NEW_TEAM_MODEL_OPTIONS)
     spec = TeamSpec(
         name=name,
         task="",
+        models={EMBEDDED_MODEL_ID: embedded},
         agents={"assistant": AgentSpec(description="A helpful assistant.", system_message="You are a helpful assistant.\n")},
         orchestration=rules_for("sequential").from_members(["assistant"]),
     )
     return spec
+
+
+#: Why each reserved agent id is taken, in the user's words, and names that mean the same and are free.
+RESERVED_WHY = {"user": "AgentChat uses it for the task's sender", "team": "Team Designer uses it for the team's own events"}
+RESERVED_ALTERNATIVES = {"user": ("user_proxy", "human"), "team": ("team_lead", "crew")}
+
+
+def rename_hint(spec: TeamSpec, old: str, new: str) -> str | None:
+    """Why ``old`` cannot be renamed to ``new``, with a name that can be used; None when it can.
+
+    The rename boxes show this in place while the user types, so a refusal never comes as a surprise.
+    """
+    new = new.strip()
+    try:
+        rename_agent(spec, old, new)
+    except EditError as exc:
+        taken = [a for a in spec.agents if a != old]
+        if new in RESERVED_WHY:
+            free = [s for s in RESERVED_ALTERNATIVES[new] if s not in taken]
+            tries = " or ".join(f"“{s}”" for s in free) or f"“{unique_id(taken, new)}”"
+            return f"“{new}” is reserved: {RESERVED_WHY[new]} — try {tries}"
+        return f"{exc} — try “{unique_id(taken, new or old)}”"
+    return None
 
 
 def unique_id(taken: Iterable[str], base: str) -> str:
@@ -42,6 +78,10 @@ def unique_id(taken: Iterable[str], base: str) -> str:
     taken = set(taken) | RESERVED_AGENT_IDS
     if base not in taken:
         return base
+    # A reserved name's own alternatives read better than "user_2".
+    free = [s for s in RESERVED_ALTERNATIVES.get(base, ()) if s not in taken]
+    if free:
+        return free[0]
     stem = re.sub(r"_\d+$", "", base)
     n = 2
     while f"{stem}_{n}" in taken:
@@ -105,7 +145,7 @@ def rename_agent(spec: TeamSpec, old: str, new: str) -> TeamSpec:
     if not is_identifier(new):
         raise EditError("a name uses letters, digits and '_', and starts with a letter or '_' (at most 64)")
     if new in RESERVED_AGENT_IDS:
-        raise EditError(f"{new!r} is reserved")
+        raise EditError(f"{new!r} is reserved: {RESERVED_WHY.get(new, 'Team Designer uses it')}")
     if new in spec.agents:
         raise EditError(f"an agent named {new!r} already exists")
     spec = _map_references(spec, {old: new})

@@ -7,7 +7,7 @@ ended it. Stopped means somebody (or a missing answer) ended it early; failed me
 
 from __future__ import annotations
 
-from .events import FinishReason
+from .events import Finished, FinishReason
 
 _WORDS: dict[FinishReason, str] = {
     "completed": "Finished",
@@ -33,3 +33,57 @@ def finish_text(reason: FinishReason, detail: str = "", *, capital: bool = True)
     """'Finished: Text 'DONE' mentioned' (or 'finished: …' inside a sentence); no detail, no colon."""
     word = _WORDS[reason] if capital else _WORDS[reason].lower()
     return word + (f": {detail}" if detail else "")
+
+
+#: The detail of a graph run that reached its end (AgentChat says "Digraph execution is complete").
+GRAPH_DONE = "the graph reached its end"
+#: The same for a sequential run, which AgentChat runs as a chain-shaped graph.
+SEQUENCE_DONE = "the last agent in the order has spoken"
+#: How a Stop reads; after Finish turn too, when the turn had not ended yet.
+STOPPED_BY_USER = "stopped by the user"
+#: How Finish turn reads when the turn did end.
+FINISHED_TURN = "finished by the user after the current turn"
+
+
+def graph_done(pattern: str) -> str:
+    """The detail of a graph-shaped run that reached its end, in the words of its pattern."""
+    return SEQUENCE_DONE if pattern == "sequential" else GRAPH_DONE
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 message', '2 messages', '0 messages'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def figures_text(event: Finished) -> str:
+    """'1.2 s, 1 message, 12 tokens': what a run cost, in the transcript, status bar and terminal.
+
+    A reply cut short by a stop still counts as a message, and its tokens (never reported by
+    the model, which was interrupted) as an estimate that says so: a stopped run that streamed
+    text must not read '0 messages, 0 tokens'."""
+    partial = cut_short(event)
+    messages = plural(event.messages, "message") + (f" ({partial} cut short)" if partial else "")
+    return f"{event.duration:.1f} s, {messages}, {tokens_text(event.prompt_tokens + event.completion_tokens, estimated(event))}"
+
+
+def tokens_text(total: int, estimated: int = 0, *, say_why: bool = True) -> str:
+    """'12 tokens'; '≈3 tokens (estimated)' when all were estimated, '≈15 tokens (3 estimated)' when
+    some; without ``say_why`` only '≈15 tokens' (a narrow place that explains in its tooltip)."""
+    text = plural(total, "token")
+    if not estimated:
+        return text
+    if not say_why:
+        return f"≈{text}"
+    return f"≈{text} (estimated)" if estimated >= total else f"≈{text} ({estimated} estimated)"
+
+
+def estimated(event: Finished) -> int:
+    """The tokens of replies cut short: counted from the streamed chunks, not reported by a model."""
+    return sum(t.get("estimated", 0) for t in event.tokens_by_agent.values())
+
+
+def cut_short(event: Finished) -> int:
+    """How many replies the run's end cut short: the agents with estimated tokens (the runner
+    puts a cut-short reply's streamed chunks, one token each, in ``tokens_by_agent[agent]['estimated']``;
+    an agent speaks one reply at a time, so one agent is one reply)."""
+    return sum(1 for t in event.tokens_by_agent.values() if t.get("estimated", 0))

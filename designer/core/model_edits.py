@@ -16,10 +16,10 @@ from .edits import set_team_field, unique_id
 from .errors import EditError
 from .providers import PRESETS, effective_model_info
 from .secrets import is_reference
-from .spec import ModelInfoSpec, ModelSpec, TeamSpec
+from .spec import ModelInfoSpec, ModelOptions, ModelSpec, TeamSpec
 
 CAPABILITY_FLAGS: tuple[str, ...] = ("vision", "function_calling", "json_output", "structured_output")
-_TEXT_FIELDS = ("model", "base_url", "api_key", "deployment", "api_version")
+_TEXT_FIELDS = ("model", "base_url", "api_key", "deployment", "api_version", "path")
 
 
 def _replace(spec: TeamSpec, model_id: str, model: ModelSpec) -> TeamSpec:
@@ -80,3 +80,26 @@ def set_capability(spec: TeamSpec, model_id: str, flag: str, value: Any) -> Team
     else:
         value = bool(value)
     return _replace(spec, model_id, model.model_copy(update={"model_info": info.model_copy(update={flag: value})}))
+
+
+def option_label(name: str) -> str:
+    """'max_tokens' -> 'Max tokens': how the dialog and its messages name an option."""
+    return name.replace("_", " ").capitalize()
+
+
+def set_option(spec: TeamSpec, model_id: str, name: str, text: str) -> TeamSpec:
+    """One entry of a model's ``options`` from what the user typed; empty means 'not set'."""
+    if name not in ModelOptions.model_fields:
+        raise EditError(f"{name!r} is not a model option")
+    model = _model(spec, model_id)
+    data = model.options.model_dump(exclude_unset=True)
+    value = text.strip()
+    if value:
+        data[name] = value  # pydantic reads the number from the text and checks its range
+    else:
+        data.pop(name, None)
+    try:
+        options = ModelOptions.model_validate(data)
+    except ValidationError as exc:
+        raise EditError(f"{option_label(name)}: {exc.errors()[0]['msg'].lower()} (empty = not set)") from None
+    return _replace(spec, model_id, model.model_copy(update={"options": options}))

@@ -69,6 +69,8 @@ class ProviderPreset:
             update.update(deployment=None, api_version=None)
         elif model.api_version is None:
             update["api_version"] = "2024-10-21"
+        if self.provider != "embedded":  # a GGUF file means nothing to a server
+            update["path"] = None
         data = {**model.model_dump(by_alias=True, exclude_unset=True), **update}
         # Unset rather than null, so the saved file shows only what the entry uses.
         return ModelSpec.model_validate({k: v for k, v in data.items() if v is not None})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_ID: Final = "team-designer/v1"
 SCHEMA_PREFIX = "team-designer/"
@@ -83,6 +83,11 @@ class ModelOptions(Record):
     max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
     seed: int | None = None
     top_p: float | None = Field(default=None, gt=0, le=1)
+    repeat_penalty: float | None = Field(
+        default=None, gt=0, le=2,
+        description="llama.cpp's repetition penalty (1 = off, 1.1-1.2 stops a small model looping); "
+        "only provider 'embedded' uses it.",
+    )
 
 
 class ScriptedToolCall(Record):
@@ -105,6 +110,11 @@ class ModelSpec(Record):
     deployment: str | None = Field(default=None, description="Azure OpenAI deployment name.")
     model_info: ModelInfoSpec | None = None
     options: ModelOptions = Field(default_factory=ModelOptions)
+    path: str | None = Field(
+        default=None, min_length=1,
+        description="Provider 'embedded' only: a GGUF model file (default: the built-in SmolLM2); "
+        "'~' is your home folder, a relative path is relative to the team file.",
+    )
     responses: list[str | ScriptedReply] | None = Field(
         default=None, description="Scripted provider only: the replies, in order (for tests and demos)."
     )
@@ -112,12 +122,19 @@ class ModelSpec(Record):
         default=None, ge=0, le=60, description="Scripted provider only: seconds per streamed chunk."
     )
 
+    @field_validator("path")
+    @classmethod
+    def _path_for_the_os(cls, value: str | None) -> str | None:
+        return value if value is None else _no_nul(value)
+
     @model_validator(mode="after")
     def _scripted_fields(self) -> ModelSpec:
         if self.provider == "scripted" and self.responses is None:
             raise ValueError("a scripted model needs 'responses'")
         if self.provider != "scripted" and (self.responses is not None or self.delay is not None):
             raise ValueError("'responses' and 'delay' are only for provider 'scripted'")
+        if self.path is not None and self.provider != "embedded":
+            raise ValueError("'path' (a GGUF file) is only for provider 'embedded'")
         return self
 
 

@@ -16,10 +16,12 @@ import re
 import stat
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from .spec import SCHEMA_ID, TeamSpec
 
@@ -72,9 +74,47 @@ def _styled(value: Any) -> Any:
     return value
 
 
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _without_empty_defaults(record: BaseModel, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (the dump of ``record``) without the fields that are empty and equal to their
+    default: an empty task, a cleared description, a model set back to the team default (None).
+    Loading the file gives the same record, so nothing is lost, and the file has no leftovers.
+    A required field, or one whose default differs (a scripted model's ``responses: []``), stays."""
+    fields = {(f.alias or name): (name, f) for name, f in type(record).model_fields.items()}
+    out: dict[str, Any] = {}
+    for key, dumped in data.items():
+        name, info = fields[key]
+        value = getattr(record, name)
+        if _is_empty(dumped) and not info.is_required() and info.get_default(call_default_factory=True) == value:
+            continue
+        out[key] = _pruned(value, dumped)
+    return out
+
+
+def _pruned(value: Any, dumped: Any) -> Any:
+    if isinstance(value, BaseModel) and isinstance(dumped, dict):
+        return _without_empty_defaults(value, dumped)
+    if isinstance(value, dict) and isinstance(dumped, dict):
+        return {k: _pruned(value[k], v) if k in value else v for k, v in dumped.items()}
+    if isinstance(value, list) and isinstance(dumped, list) and len(value) == len(dumped):
+        return [_pruned(a, b) for a, b in zip(value, dumped, strict=True)]
+    return dumped
+
+
+def file_name_for(team_name: str) -> str:
+    """A safe file name for a team: 'Research & Report' -> 'research_report.yaml' (lowercase ASCII
+    letters and digits, runs of anything else one '_'), 'team.yaml' when nothing is left."""
+    ascii_name = unicodedata.normalize("NFKD", team_name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:100].rstrip("_")
+    return f"{slug or 'team'}.yaml"
+
+
 def spec_to_data(spec: TeamSpec) -> dict[str, Any]:
     """The plain data a team file holds, in canonical key order."""
-    data = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data = _without_empty_defaults(spec, spec.model_dump(mode="json", by_alias=True, exclude_unset=True))
     data.pop("schema", None)
     # The run bound is always written, so the default that applied is visible in the file.
     data["termination"] = spec.termination.model_dump(mode="json", exclude_none=True)
@@ -177,8 +217,9 @@ def remove_stale_temps(path: str | os.PathLike[str], *, now: float | None = None
     return removed
 
 
-def atomic_write(path: str | os.PathLike[str], text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of either.
+def atomic_write(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write text (UTF-8) or bytes (an image) so that readers see the old file or the new one,
+    never half of either.
 
     A temporary file in the same folder is written, flushed to disk and renamed over the
     target; the folder is synced so the rename itself survives a crash. Temporary files that
@@ -205,8 +246,9 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{_name_hash(target.name)}-{os.getpid()}-",
                                     suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        # Bytes as given; text as UTF-8 with "\n" line ends on every platform.
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp_name, mode if mode is not None else 0o644)

@@ -11,6 +11,7 @@ from pathlib import Path as FsPath
 from typing import Iterable, Mapping
 
 from .builtins import BUILTIN_TOOLS
+from .gguf import file_problem, model_file
 from .probe_cache import ProbeRecord, probe_key
 from .problems import Path, Positions, Problem
 from .providers import effective_model_info
@@ -103,6 +104,9 @@ class _Checker:
                 for key in ("base_url", "deployment", "api_version"):
                     if getattr(model, key) is None:
                         self.error(f"an azure_openai model needs {key}", path + (key,))
+            if model.options.repeat_penalty is not None and model.provider not in ("embedded", "scripted"):
+                self.warn(f"repeat_penalty is used by the embedded (llama.cpp) model only; {model.provider} ignores it",
+                          path + ("options", "repeat_penalty"), "remove it, or use the provider's own setting")
             if model.provider in ("ollama", "openai_compatible") and model.model_info is None:
                 self.warn(
                     "capabilities unknown: tools and hand-offs stay off until model_info says the model can call functions",
@@ -228,7 +232,21 @@ def validate_spec(
     checker.check_termination()
     checker.check_task()
     checker.problems.extend(tool_problems(spec, locations))
+    checker.problems.extend(_model_file_problems(spec, locations))
     return [p.located(positions, file) for p in checker.problems]
+
+
+def _model_file_problems(spec: TeamSpec, locations: ToolLocations | None) -> list[Problem]:
+    """An embedded model's GGUF file must be there, or the run fails at its first reply."""
+    base = locations.base_dir if locations is not None else None
+    out = []
+    for model_id, model in spec.models.items():
+        if model.path is not None:
+            problem = file_problem(model_file(model.path, base))
+            if problem:
+                out.append(Problem(problem, ("models", model_id, "path"),
+                                   "download a GGUF model or correct the path (a relative path is relative to the team file)"))
+    return out
 
 
 def check_result(

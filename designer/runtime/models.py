@@ -13,6 +13,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, AsyncGenerator, Callable, Mapping, Sequence, overload
 
 from autogen_core import CancellationToken, FunctionCall
@@ -20,6 +21,7 @@ from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, 
 from autogen_core.tools import Tool, ToolSchema
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
+from ..core.gguf import file_problem, model_file
 from ..core.providers import DEFAULT_BASE_URLS, default_key_env, effective_model_info
 from ..core.secrets import KEYRING_SERVICE
 from ..core.spec import ModelSpec, ScriptedReply
@@ -97,8 +99,11 @@ def build_client(
     parallel_tool_calls: bool | None = None,
     timeout: float | None = None,
     max_retries: int | None = None,
+    base_dir: Path | None = None,
 ) -> ChatCompletionClient:
     """A fresh client for one run. ``parallel_tool_calls=False`` keeps delegations one at a time.
+
+    ``base_dir`` (the team file's folder) is where an embedded model's relative ``path`` starts.
 
     ``timeout`` (seconds per request) and ``max_retries`` reach the HTTP clients; the
     connection test sets both so a dead server fails fast instead of retrying with back-off.
@@ -110,7 +115,15 @@ def build_client(
     if spec.provider == "embedded":
         from .embedded import EmbeddedChatCompletionClient
 
-        return EmbeddedChatCompletionClient(**options)
+        path = None
+        if spec.path is not None:
+            path = model_file(spec.path, base_dir)
+            problem = file_problem(path)
+            if problem:  # validation says so first; this is for callers that skip it
+                raise ModelSetupError(f"{what}: {problem}")
+        return EmbeddedChatCompletionClient(**options, path=path)
+    # llama.cpp's repetition penalty: the HTTP clients would reject it as an unknown argument.
+    options.pop("repeat_penalty", None)
     if spec.provider == "scripted":
         return ScriptedChatCompletionClient(spec.responses or [], delay=spec.delay or 0.0)
     extra: dict[str, Any] = dict(options)

@@ -64,6 +64,9 @@ class RunOutbox:
         self._items: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._maskers: dict[tuple[str, str | None], StreamMasker] = {}
+        #: Chunks streamed per (agent, parent) since that speaker's last message or tool call:
+        #: a reply still open when the run ends was cut short (see :meth:`cut_short`).
+        self._open: dict[tuple[str, str | None], int] = {}
         #: The last sequence number given.
         self.seq = 0
         #: When the run started (``time.monotonic()``); ``t`` of each event counts from it.
@@ -71,6 +74,11 @@ class RunOutbox:
 
     def emit(self, event: ev.RunEvent) -> None:
         """Mask, number and queue ``event`` (a chunk may be held back, in part or whole)."""
+        if isinstance(event, ev.Chunk):
+            key = (event.agent, event.parent)
+            self._open[key] = self._open.get(key, 0) + 1
+        elif self._open and isinstance(event, (ev.Message, ev.ToolCall)):
+            self._open.pop((event.agent, event.parent), None)  # the reply ended: its usage is reported
         if self._maskers or has_secrets():  # otherwise nothing to mask and nothing held back
             if isinstance(event, ev.Chunk):
                 key = (event.agent, event.parent)
@@ -85,6 +93,13 @@ class RunOutbox:
                     self.put(held)
                 mask_event(event)
         self.put(self.stamp(event))
+
+    def cut_short(self) -> dict[str, int]:
+        """Per agent, the chunks of a streamed reply that never ended (the run stopped or failed mid-reply)."""
+        out: dict[str, int] = {}
+        for (agent, _parent), chunks in self._open.items():
+            out[agent] = out.get(agent, 0) + chunks
+        return out
 
     def stamp(self, event: _E) -> _E:
         """The event with the run's next sequence number and its time since the start."""

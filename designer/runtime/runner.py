@@ -30,6 +30,7 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
+from ..core.finish import FINISHED_TURN, STOPPED_BY_USER, graph_done
 from ..core.masking import redact
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
@@ -50,6 +51,8 @@ class _StoppedEarly(Exception):
     """Stop was asked for before the run had begun."""
 
 
+#: How AgentChat's GraphFlow words its end (sequential teams are graphs too).
+_GRAPH_END = "Digraph execution is complete"
 #: How long a token cancel may take before the consuming task is cancelled outright.
 STOP_GRACE_S = 0.4
 #: After that, how long to wait for the consumer to unwind before reporting the end anyway.
@@ -116,7 +119,7 @@ class TeamRun:
 
     # --- control (call from the loop's thread; other threads use loop.call_soon_threadsafe) --
 
-    def stop(self, detail: str = "stopped by the user") -> None:
+    def stop(self, detail: str = STOPPED_BY_USER) -> None:
         """End the run now, in any state: mid model call, mid tool call, waiting for input."""
         if self._stopping_since is not None:
             return
@@ -125,8 +128,10 @@ class TeamRun:
             # being imported): remembered, and events() ends the run before setting anything up.
             self._end_reason, self._end_detail = "stopped", detail
             return
-        self._end_reason = self._end_reason or "stopped"
-        self._end_detail = self._end_detail or detail
+        # A Stop during Finish turn is a stop: the turn it was waiting for never ended.
+        # Only an end already decided (a timeout, an error, the turn's end) keeps its words.
+        if self._end_reason is None:
+            self._end_reason, self._end_detail = "stopped", detail
         self._stopping_since = time.monotonic()
         # The backstop first: a callback of a library that fails on cancel must not cancel the Stop.
         self._loop.call_later(STOP_GRACE_S, self._cancel_consumer)
@@ -139,8 +144,7 @@ class TeamRun:
     def finish_turn(self) -> None:
         """End gracefully once the agent now speaking has finished its turn."""
         if not self._finish_requested:
-            self._finish_requested = True
-            self._end_detail = "finished by the user after the current turn"
+            self._finish_requested = True  # worded when the turn has ended (_on_result), not before
             if self._compiled is not None:  # otherwise set as soon as the team exists (events())
                 self._compiled.external.set()
 
@@ -237,15 +241,23 @@ class TeamRun:
             if self._compiled is not None:
                 await self._compiled.close()
             self._tools.cleanup()
-        tokens = translator.tokens if translator else {}
+        tokens = {agent: dict(t) for agent, t in (translator.tokens if translator else {}).items()}
+        messages = translator.messages if translator else 0
         for held in self._out.release_held():
             yield held
+        for agent, chunks in self._out.cut_short().items():
+            # A reply the end interrupted: shown, so counted; its tokens were never reported,
+            # so estimated as one per streamed chunk and marked as such (core.finish words it).
+            entry = tokens.setdefault(agent, {"prompt": 0, "completion": 0})
+            entry["completion"] += chunks
+            entry["estimated"] = entry.get("estimated", 0) + chunks
+            messages += 1
         log.info("run %s ended: %s %s", self.run_id, self._end_reason or "completed", self._end_detail)
         yield self._out.stamp(ev.Finished(
             ev.TEAM,
             reason=self._end_reason or "completed",
             detail=redact(self._end_detail),
-            messages=translator.messages if translator else 0,
+            messages=messages,
             prompt_tokens=sum(t["prompt"] for t in tokens.values()),
             completion_tokens=sum(t["completion"] for t in tokens.values()),
             tokens_by_agent=tokens,
@@ -347,8 +359,11 @@ class TeamRun:
             return
         reason = result.stop_reason or ""
         if self._finish_requested:
-            self._end_reason = "stopped"
-        elif reason.startswith("Digraph execution is complete") or self._coordinator_answered(reason):
+            self._end_reason, self._end_detail = "stopped", FINISHED_TURN
+        elif reason.startswith(_GRAPH_END):
+            # AgentChat's words for a graph (a sequence is one too) that ran out of next steps.
+            self._end_reason, self._end_detail = "completed", graph_done(self.spec.orchestration.pattern) + reason[len(_GRAPH_END):]
+        elif self._coordinator_answered(reason):
             self._end_reason, self._end_detail = "completed", reason
         elif reason:
             self._end_reason, self._end_detail = "termination", reason

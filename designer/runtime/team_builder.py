@@ -45,7 +45,8 @@ class TeamBuilder:
         sequential = sequential_tools and model.provider not in ("embedded", "scripted")
         key = (model_id, sequential)
         if key not in self.clients:
-            self.clients[key] = build_client(model, model_id, parallel_tool_calls=False if sequential else None)
+            self.clients[key] = build_client(model, model_id, parallel_tool_calls=False if sequential else None,
+                                             base_dir=self.run_tools.locations.base_dir)
         return self.clients[key]
 
     def tool(self, tool_id: str) -> BaseTool[Any, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 Key = QKeySequence.StandardKey
@@ -126,11 +126,25 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
     for name in ("new", "open", "save"):
         toolbar.addAction(a[name])
     toolbar.addSeparator()
-    toolbar.addAction(undo)
-    toolbar.addAction(redo)
+    # Icons, so the toolbar shows no text: "Undo Duplicate agents" would widen the button and
+    # shift every button after it under the pointer. The text stays in the menu and the tooltip.
+    sp = QStyle.StandardPixmap
+    for action, theme, fallback in ((undo, "edit-undo", sp.SP_ArrowBack), (redo, "edit-redo", sp.SP_ArrowForward)):
+        if action.icon().isNull():
+            action.setIcon(QIcon.fromTheme(theme, w.style().standardIcon(fallback)))
+        toolbar.addAction(action)
     toolbar.addSeparator()
     toolbar.addAction(a["add_agent"])
     toolbar.addSeparator()
     for name in ("run", "stop", "finish_turn"):
         toolbar.addAction(a[name])
     return toolbar
+
+
+def menu_named(w: QMainWindow, title: str) -> QMenu | None:
+    """The menu bar's menu with this title (without its & mnemonic), for modules that add to it."""
+    for action in w.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text().replace("&", "") == title:
+            return menu
+    return None

@@ -1,4 +1,4 @@
-"""Starting the window: application object, palette that follows the system, recovery offer."""
+"""Starting the window: application object, the theme (light, dark or the system's), recovery offer."""
 
 from __future__ import annotations
 
@@ -8,51 +8,21 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION
+from .theme import ThemeManager, dark_palette, theme_manager
+
+__all__ = ["apply_system_palette", "dark_palette", "make_application", "run_app"]
 
 log = logging.getLogger(__name__)
-
-
-def dark_palette() -> QPalette:
-    p = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#2b2d30", QPalette.ColorRole.WindowText: "#dfe1e5",
-        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#2b2d30",
-        QPalette.ColorRole.Text: "#dfe1e5", QPalette.ColorRole.Button: "#3c3f41",
-        QPalette.ColorRole.ButtonText: "#dfe1e5", QPalette.ColorRole.Highlight: "#3574f0",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#3c3f41",
-        QPalette.ColorRole.ToolTipText: "#dfe1e5", QPalette.ColorRole.PlaceholderText: "#8c8f94",
-        QPalette.ColorRole.Link: "#589df6",
-    }
-    for role, colour in roles.items():
-        p.setColor(role, QColor(colour))
-    return p
-
-
-class _PaletteFollower(QObject):
-    """Keeps the application palette in step with the system's light/dark scheme."""
-
-    def __init__(self, app: QApplication, hints: Any) -> None:
-        super().__init__(app)
-        self._app = app
-        self._hints = hints
-        hints.colorSchemeChanged.connect(self._on_scheme_changed)
-        self._on_scheme_changed(hints.colorScheme())
-
-    @Slot(Qt.ColorScheme)
-    def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
-        dark = scheme == Qt.ColorScheme.Dark
-        self._app.setPalette(dark_palette() if dark else self._app.style().standardPalette())
 
 
 def apply_system_palette(app: QApplication, hints: Any = None) -> QObject:
     """Light or dark as the system says, now and whenever the system changes.
     ``hints`` is the source of the scheme (the platform's style hints unless a test gives one)."""
-    return _PaletteFollower(app, hints or QGuiApplication.styleHints())
+    return ThemeManager(app, hints, choice="system")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -62,7 +32,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     app.setStyle("Fusion")
-    apply_system_palette(app)
+    theme_manager(app)  # the remembered theme (View ▸ Theme), before any window is drawn
     return app
 
 

@@ -6,37 +6,40 @@ import logging
 from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
 
-from ..core import events as ev
-from ..core.finish import finish_text
 from ..core.probe_cache import ProbeCache
 from ..core.problems import Problem
-from ..core.task import TaskError
 from ..core.trust import TrustStore
 from . import settings
 from .actions import build_actions, build_menus
+from .canvas.export import DiagramExport
 from .canvas.view import CanvasView
 from .document.controller import DocumentController
-from .dialogs.run_and_help import AboutDialog, RunDialog, ShortcutsDialog
+from .dialogs.run_and_help import AboutDialog, ShortcutsDialog
+from .document.editor_views import EditorViews
 from .document.files import FileManager, Recovery, pending_recoveries
 from .document.recent_menu import RecentFilesMenu
 from .dialogs.models import ModelsDialog
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget, focus_problem
 from .run.controller import RunController
-from .run.export import ExportFormat, choose_export_path, export_transcript
+from .run.export import choose_export_path
 from .run.preparation import RunPreparation
+from .run.window_runs import WindowRuns
 from .document.start_page import StartPageWidget
+from .start_mode import StartPageMode
 from .run.status import RunStatusWidget
+from .theme import ThemeMenu
 from .tools_menu import ToolsMenu
+from .tools.dock import install_tool_library
 from .dialogs.trust import ask_with_dialog, gui_trust_path
 from .run.transcript_view import TranscriptWidget
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowRuns):
     def __init__(self, *, restore_settings: bool = True) -> None:
         super().__init__()
         self.setObjectName("main_window")
@@ -62,7 +65,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.start_page)
         self.stack.addWidget(self.canvas)
-        self.setCentralWidget(self.stack)
+        self.views = EditorViews(self, self.stack, self.canvas, self.start_page, self.files, self._update_title)  # + YAML, repair
 
         self.agent_panel = AgentPanelWidget(self.controller, self)
         self.team_panel = TeamPanelWidget(self.controller, self)
@@ -76,11 +79,6 @@ class MainWindow(QMainWindow):
             "transcript": self._dock("Transcript", "transcript_dock", self.transcript, Qt.DockWidgetArea.BottomDockWidgetArea),
             "problems": self._dock("Problems", "problems_dock", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
-        self.tabifyDockWidget(self.docks["agent"], self.docks["pattern"])
-        self.tabifyDockWidget(self.docks["pattern"], self.docks["team"])
-        self.tabifyDockWidget(self.docks["transcript"], self.docks["problems"])
-        self.docks["agent"].raise_()
-        self.docks["transcript"].raise_()
 
         # Not "actions": that would hide QWidget.actions().
         self.window_actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
@@ -96,6 +94,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.fileChosen.connect(self.open_file)
         build_menus(self, self.window_actions, undo, redo, self.recent_menu, [d.toggleViewAction() for d in self.docks.values()])
         self.tools_menu = ToolsMenu(self, self.controller, self.preparation)
+        self.tool_library = install_tool_library(self, self.controller, self.preparation, self.tools_menu, self.docks)
+        self.theme_menu, self.diagram_export = ThemeMenu(self), DiagramExport(self)
+        self.start_mode = StartPageMode(self)  # no document on the start page; examples open as copies
 
         self.status = RunStatusWidget(self)
         self.statusBar().addPermanentWidget(self.status)
@@ -108,9 +109,30 @@ class MainWindow(QMainWindow):
         self._on_problems_changed()
         self._update_title()
         self.resize(1400, 900)
-        if restore_settings:
-            self.restoreGeometry(settings.get("window/geometry") or QByteArray())
-            self.restoreState(settings.get("window/state") or QByteArray())
+        self._saved = (settings.get("window/geometry"), settings.get("window/state")) if restore_settings else None
+        self._docks_arranged = False
+        if self._saved:
+            self.restoreGeometry(self._saved[0] or QByteArray())
+
+    def _arrange_docks(self) -> None:
+        """Tab the docks together (then the saved arrangement, if any). Done at the first show:
+        Qt 6.11 tabifying two dock areas before the window is shown leaves a stale copy of the
+        bottom tab bar drawn over the left dock (checked with a bare QMainWindow)."""
+        self._docks_arranged = True
+        self.tabifyDockWidget(self.docks["agent"], self.docks["pattern"])
+        self.tabifyDockWidget(self.docks["pattern"], self.docks["team"])
+        self.tabifyDockWidget(self.docks["transcript"], self.docks["problems"])
+        self.docks["agent"].raise_()
+        self.docks["transcript"].raise_()
+        if self._saved:
+            self.restoreState(self._saved[1] or QByteArray())
+            # Again: showing with every dock visible may have grown the window to their minimum.
+            self.restoreGeometry(self._saved[0] or QByteArray())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        if not self._docks_arranged:
+            self._arrange_docks()
+        super().showEvent(event)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -177,8 +199,8 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(paths)
 
     def _update_title(self, *args: Any) -> None:
-        editing = self.stack.currentWidget() is self.canvas
-        name = self.controller.document.display_name if editing else "Start"
+        editing = self.views.editing  # the canvas or the YAML tab shows the design
+        name = self.controller.document.display_name if editing else self.views.title or "Start"
         self.setWindowTitle(f"{name}[*] — Team Designer")
         self.setWindowModified(editing and not self.controller.undo_stack.isClean())
 
@@ -252,21 +274,8 @@ class MainWindow(QMainWindow):
         self.canvas.fit_all()
 
     def _on_design_changed(self, change: Any) -> None:
-        if self.stack.currentWidget() is not self.canvas and not change.reset:
+        if self.stack.currentWidget() is self.start_page and not change.reset:
             self._show_editor()
-
-    def _on_problems_changed(self) -> None:
-        errors = self.controller.errors
-        can_run = not errors and not self.runs.running
-        self.window_actions["run"].setEnabled(can_run)
-        if errors:
-            reason = f"Run disabled: {len(errors)} problem{'s' if len(errors) != 1 else ''} — {errors[0].message}"
-            self.window_actions["run"].setToolTip(reason)
-            self.run_reason.setText(f"⚠ {len(errors)} problem{'s' if len(errors) != 1 else ''}")
-            self.run_reason.setToolTip(reason)
-        else:
-            self.window_actions["run"].setToolTip("Run the team (Ctrl+R)")
-            self.run_reason.setText("")
 
     def _on_problem_activated(self, problem: Problem) -> None:
         focus_problem(problem, agent_panel=self.agent_panel, team_panel=self.team_panel,
@@ -276,85 +285,6 @@ class MainWindow(QMainWindow):
         dock = next(d for d in self.docks.values() if d.widget() is panel)
         dock.show()
         dock.raise_()
-
-    # --- running ------------------------------------------------------------------------------
-
-    def _run_dialog(self) -> tuple[str, dict[str, Any]] | None:
-        dialog = RunDialog(self.controller.spec, self)
-        if dialog.exec() != RunDialog.DialogCode.Accepted:
-            return None
-        try:
-            return dialog.task(), dialog.options()
-        except TaskError:
-            return None
-
-    def _on_run(self) -> None:
-        if self.runs.running or self.controller.errors:
-            return
-        choice = self.ask_run()
-        if choice is None:
-            return
-        task, options = choice
-        self.start_run(task, **options)
-
-    def start_run(self, task: str, **options: Any) -> bool:
-        """Run a frozen snapshot of the design (later edits cannot race the run). Code it would
-        execute that is not trusted yet is listed and asked about first; False: not started."""
-        snapshot = self.controller.spec  # never edited in place (edits return a new spec); TeamRun freezes its copy
-        # None: the user did not trust its code.
-        tool_options = self.preparation.run_options(snapshot, self.controller.tool_locations(), self.controller.path)
-        if tool_options is None:
-            self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
-            return False
-        options.update(tool_options)
-        self.transcript.model.clear()
-        self.transcript.end_input()
-        self.docks["transcript"].show()
-        self.docks["transcript"].raise_()
-        self.status.begin()
-        self.runs.start(snapshot, task, **options)
-        return True
-
-    def _on_stop(self) -> None:
-        self.runs.stop()
-        self.statusBar().showMessage("Stopping…")
-
-    def _on_finish_turn(self) -> None:
-        self.runs.finish_turn()
-        self.statusBar().showMessage("Finishing after the current turn…")
-
-    def _on_run_events(self, batch: list[ev.RunEvent]) -> None:
-        self.transcript.model.add_events(batch)
-        self.status.add_events(batch)
-        for event in batch:
-            if isinstance(event, (ev.Chunk, ev.Message, ev.ToolCall)) and event.agent in self.controller.spec.agents:
-                self.canvas.set_active_agent(event.parent or event.agent)
-            elif isinstance(event, ev.InputRequested):
-                self.canvas.set_active_agent(event.agent)
-                self.transcript.ask(event.agent, event.request_id)
-            elif isinstance(event, ev.Finished):
-                self.canvas.set_active_agent(None)
-                self.transcript.end_input()
-                self.statusBar().showMessage("Run " + finish_text(event.reason, event.detail, capital=False), 15000)
-
-    def _on_running_changed(self, running: bool) -> None:
-        self.window_actions["stop"].setEnabled(running)
-        self.window_actions["finish_turn"].setEnabled(running)
-        self._on_problems_changed()
-        if not running:
-            self.status.end()
-
-    def _export(self, fmt: ExportFormat) -> None:
-        message = export_transcript(self.transcript.model, fmt, choose_path=self.choose_export_path,
-                                    show_error=self.files.show_error)
-        if message:
-            self.statusBar().showMessage(message, 6000)
-
-    def _on_export_markdown(self) -> None:
-        self._export("markdown")
-
-    def _on_export_jsonl(self) -> None:
-        self._export("jsonl")
 
     # --- help -----------------------------------------------------------------------------------
 

@@ -28,22 +28,24 @@ def screenshot_command(args: argparse.Namespace) -> int:
 
     from .app import make_application
     from .main_window import MainWindow
+    from .theme import theme_manager
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         print(f"error: --size expects WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
         return 2
-    app = make_application()
     # Screenshots must not depend on (or change) the user's settings, recent files or recovery.
     QStandardPaths.setTestModeEnabled(True)
+    app = make_application()
+    theme_manager(app).set_choice(getattr(args, "theme", "light"), remember=False)
     window = MainWindow(restore_settings=False)
     window.files.show_error = lambda title, text: print(f"error: {text}", file=sys.stderr)
     # Headless: nobody can answer the trust question, so untrusted code never runs from here.
     window.preparation.ask = lambda items: print("error: --run needs code that is not trusted yet; run it once in the "
                                                  "window or with `run --trust` first", file=sys.stderr) or False
     window.resize(width, height)
-    if not window.open_file(args.team):
+    if not window.open_file(args.team) and not window.views.repairing:  # a broken file: shoot the repair view
         return 2
     window.show()
     _wait(app, lambda: window.isVisible(), 5)
@@ -60,6 +62,8 @@ def screenshot_command(args: argparse.Namespace) -> int:
     if participants:  # show an agent in the editor panel rather than an empty form
         window.controller.select_agents([participants[0]])
     window.canvas.fit_all()
+    if getattr(args, "view", "design") == "yaml" and window.views.editing:
+        window.views.show_yaml()
     _wait(app, lambda: False, 0.3)  # let layouts and the transcript settle
     image = window.grab()
     ok = image.save(args.out)

@@ -35,10 +35,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("files/recent", list, [], "recently opened team files, newest first"),
         Setting("files/last_folder", str, "", "folder of the last open/save dialog"),
         Setting("editor/monospace", bool, False, "system message editor uses a monospace font"),
+        Setting("view/theme", str, "system", "colour theme: system (follow the system's light/dark scheme), light or dark"),
         Setting("run/autosave_seconds", int, 5, "seconds after an edit before the recovery file is written"),
         Setting("tools/folders", list, [], "more folders of tool modules (module:function), after tools/ beside the team file"),
         Setting("tools/workspace", str, "",
                 "folder where each run keeps its files in a new sub-folder; empty: a temporary folder, deleted after the run"),
+        Setting("run/last_inputs", str, "{}",
+                "JSON: per team (its file path, or its name while unsaved) the last task and input values run"),
     )
 }
 

@@ -6,9 +6,11 @@ the document controller and the run preparation, and opens dialogs from them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox
 
 from . import settings
 from .dialogs.tool_folders import ToolFoldersDialog
@@ -20,9 +22,16 @@ from .run.preparation import RunPreparation
 class ToolsMenu(QObject):
     """Owns the menu's actions; its slots live in the GUI thread (no lambdas on signals)."""
 
+    #: The tool folders were changed in Tool folders…
+    foldersChanged = Signal()  # noqa: N815 - Qt naming
+
     def __init__(self, window: QMainWindow, controller: DocumentController, preparation: RunPreparation) -> None:
         super().__init__(window)
         self._window, self._controller, self._preparation = window, controller, preparation
+        #: Shows the Tools dock (set when the window has one).
+        self.show_library: Callable[[], None] | None = None
+        #: Replaceable in tests: offer to show the Tools dock when the team has no tool to try.
+        self.ask_show_library: Callable[[], bool] = self._ask_show_library
         self.menu = QMenu("&Tools", window)
         self.try_action = QAction("&Try a tool…", window)
         self.try_action.setStatusTip("Call a tool of the team's library with arguments you type")
@@ -51,11 +60,28 @@ class ToolsMenu(QObject):
             parent=self._window,
         )
 
+    def show_try_dialog(self, tool_id: str) -> ToolTryDialog:
+        """The Try dialog on one tool, not modal (the Tools dock's Try…); it deletes itself when closed."""
+        dialog = self.make_try_dialog(tool_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _ask_show_library(self) -> bool:
+        answer = QMessageBox.question(
+            self._window, "No tools yet",
+            "The team has no tools yet. In the Tools dock, pick a built-in, one of your functions or an MCP server "
+            "and press Add to team (or drag it onto an agent).\n\nShow the Tools dock?")
+        return answer == QMessageBox.StandardButton.Yes
+
     @Slot()
     def _on_try(self) -> None:
         controller = self._controller
         if not controller.spec.tools:
-            self._window.statusBar().showMessage("The team has no tools yet: add some to its tools: block", 6000)
+            self._window.statusBar().showMessage(
+                "The team has no tools yet: add one from the Tools dock (View ▸ Tools), then try it", 8000)
+            if self.show_library is not None and self.ask_show_library():
+                self.show_library()
             return
         agent = controller.spec.agents.get(controller.current_agent or "")
         # Start on the selected agent's first tool: the one the user is most likely looking at.
@@ -68,3 +94,4 @@ class ToolsMenu(QObject):
             settings.put("tools/folders", dialog.folders())
             settings.put("tools/workspace", dialog.workspace_edit.text().strip())
             self._controller.validate_now()
+            self.foldersChanged.emit()

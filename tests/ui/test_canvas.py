@@ -287,7 +287,7 @@ def test_duplicate_from_the_node_context_menu(qtbot, canvas):
     after = controller.spec
     assert after.agents["runner_2"] == before.agents["runner"]
     copy = after.layout.nodes["runner_2"]
-    assert (copy.x, copy.y) == (360.0, 260.0)
+    assert (copy.x, copy.y) == (520.0, 220.0)  # beside the original (320, 220), not on top of it
     assert controller.selected_agents == ["runner_2"]
     assert_undo_redo(controller, before, after)
 

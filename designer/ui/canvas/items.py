@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsObject, QGraphicsSceneHoverEvent
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from ...core.spec import TeamSpec
+from ..theme import colors
 
 NODE_W, NODE_H = 164.0, 62.0
 PORT_R = 6.0
@@ -115,6 +116,18 @@ class AgentNodeItem(QGraphicsObject):
         # Some slack around the port: it is small, and a near miss would start a move instead.
         return QLineF(self.mapFromScene(scene_pos), QPointF(NODE_W / 2, 0.0)).length() <= PORT_R + 3
 
+    def _name_font(self) -> QFont:
+        scene = self.scene()
+        font = QFont(scene.font() if scene is not None else QGuiApplication.font())
+        font.setBold(True)
+        return font
+
+    def shown_name(self) -> str:
+        """The id as the card draws it: shortened in the middle when too long, so that the end
+        that tells copies apart ('…analyst_2') stays visible; the tooltip has it in full."""
+        width = NODE_W - (60 if self.errors else 44)
+        return QFontMetricsF(self._name_font()).elidedText(self.agent_id, Qt.TextElideMode.ElideMiddle, width)
+
     def name_rect(self) -> QRectF:
         """The id's area in scene coordinates, where the inline rename editor goes."""
         return self.mapRectToScene(QRectF(-NODE_W / 2 + 34, -NODE_H / 2 + 5, NODE_W - 40, 26))
@@ -154,7 +167,8 @@ class AgentNodeItem(QGraphicsObject):
     # --- drawing ---------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        pal, rect = palette_of(self), self.node_rect()
+        # Asked at every paint, so a theme change needs only a repaint.
+        pal, c, rect = palette_of(self), colors(palette_of(self)), self.node_rect()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self.is_active:
             glow = QColor(RUNNING_COLOR)
@@ -163,23 +177,20 @@ class AgentNodeItem(QGraphicsObject):
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 10, 10)
             border = QPen(RUNNING_COLOR, 2.5)
         elif self.isSelected() or self._drop_target:
-            border = QPen(pal.color(Role.Highlight), 2.5)
+            border = QPen(c.selection, 2.5)
         else:
-            border = QPen(pal.color(Role.Mid), 1.2)
+            border = QPen(c.node_border, 1.2)
         painter.setPen(border)
-        painter.setBrush(pal.color(Role.Base))
+        painter.setBrush(c.node_fill)
         painter.drawRoundedRect(rect, 8, 8)
         self._paint_glyph(painter, QRectF(rect.left() + 9, rect.top() + 8, 20, 20), pal)
-        bold = QFont(painter.font())
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(pal.color(Role.Text))
+        painter.setFont(self._name_font())
+        painter.setPen(c.node_text)
         name_rect = QRectF(rect.left() + 36, rect.top() + 5, rect.width() - (60 if self.errors else 44), 26)
-        name = QFontMetricsF(bold).elidedText(self.agent_id, Qt.TextElideMode.ElideRight, name_rect.width())
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, name)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter, self.shown_name())
         small = small_font(painter.font())
         painter.setFont(small)
-        painter.setPen(pal.color(Role.PlaceholderText))
+        painter.setPen(c.node_detail)
         line = QRectF(rect.left() + 11, rect.top() + 34, rect.width() - 22, 20)
         tools = {0: "no tools", 1: "1 tool"}.get(self.tool_count, f"{self.tool_count} tools")
         if self.kind == "user_proxy":  # a person answers: no model, no tools
@@ -199,8 +210,8 @@ class AgentNodeItem(QGraphicsObject):
             painter.setPen(QPen(QColor("white"), 2))
             painter.drawLine(QPointF(centre.x(), centre.y() - 3.5), QPointF(centre.x(), centre.y() + 1))
             painter.drawPoint(QPointF(centre.x(), centre.y() + 3.5))
-        painter.setPen(QPen(pal.color(Role.Mid), 1.2))
-        painter.setBrush(pal.color(Role.Highlight if self._port_hover else Role.Base))
+        painter.setPen(QPen(c.node_border, 1.2))
+        painter.setBrush(c.selection if self._port_hover else c.node_fill)
         painter.drawEllipse(QPointF(rect.right(), 0.0), PORT_R, PORT_R)
 
     def _paint_glyph(self, painter: QPainter, r: QRectF, pal: QPalette) -> None:
@@ -212,7 +223,7 @@ class AgentNodeItem(QGraphicsObject):
             painter.drawChord(QRectF(r.left() + 1, r.top() + 11, r.width() - 2, 18), 0, 180 * 16)
             return
         painter.drawRoundedRect(r, 5, 5)
-        ink = pal.color(Role.Base)
+        ink = colors(pal).node_fill
         if self.kind == "code_executor":  # "</>"
             painter.setPen(QPen(ink, 1.6))
             for s in (-1, 1):

@@ -9,18 +9,20 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QShowEvent, QWheelEvent
+from PySide6.QtGui import QAction, QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QPainter, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QWidget
 
 from ...core import canvas_edits, diagram, edits
-from ...core.patterns import graph
 from ...core.document import Change
 from ...core.spec import ViewSpec
-from .editors import EdgeConditionDialog, NameEditWidget
+from .condition_editing import ConditionEditing
+from .editors import NameEditWidget
 from .connection_items import ConnectionItem, ConnectionLabelItem
 from .items import NODE_H, NODE_W, AgentNodeItem, LinkDragItem
 from .scene import CanvasScene
 from ..document.controller import DocumentController
+from ..tools.drop import handle_tool_drag
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
@@ -46,7 +48,7 @@ class CanvasView(QGraphicsView):
         self._press_positions: dict[str, tuple[float, float]] | None = None
         self._editor: NameEditWidget | None = None
         self._editing: str | None = None
-        self._condition: tuple[EdgeConditionDialog, diagram.Connection] | None = None
+        self._conditions = ConditionEditing(controller, self)
         self._menu_target: tuple[QGraphicsItem | None, QPointF] = (None, QPointF())
         self._needs_initial_view = True
         controller.changed.connect(self._on_document_changed)
@@ -111,7 +113,9 @@ class CanvasView(QGraphicsView):
             return
         self._close_editor()
         self.ensureVisible(node)
-        self._editor, self._editing = NameEditWidget(agent_id, self.viewport()), agent_id
+        hint = lambda text: edits.rename_hint(self._controller.spec, agent_id, text)  # noqa: E731 - why a name cannot be used
+        self._editor = NameEditWidget(agent_id, self.viewport(), check=hint)
+        self._editing = agent_id
         self._editor.committed.connect(self._on_rename_committed)
         self._editor.cancelled.connect(self._on_rename_cancelled)
         self._place_editor()
@@ -145,16 +149,7 @@ class CanvasView(QGraphicsView):
 
     def edit_condition(self, item: ConnectionItem) -> None:
         """Open the condition dialog of a graph edge; OK makes one "Edit condition" edit."""
-        edges = getattr(self._controller.spec.orchestration, "edges", [])
-        if item.kind != "graph" or item.index is None or item.index >= len(edges):
-            return
-        if self._condition is not None:
-            self._condition[0].close()
-        dialog = EdgeConditionDialog(edges[item.index].when, f"Condition: {item.source} → {item.target}", self)
-        dialog.accepted.connect(self._on_condition_accepted)
-        dialog.finished.connect(self._on_condition_finished)
-        self._condition = (dialog, item.connection)
-        dialog.open()  # window-modal, not exec(): the event loop keeps running
+        self._conditions.open(item)
 
     # --- slots --------------------------------------------------------------------------------
 
@@ -168,31 +163,19 @@ class CanvasView(QGraphicsView):
                 self._apply_initial_view()
 
     def _on_rename_committed(self, text: str) -> None:
-        old, new = self._editing, text.strip()
-        self._close_editor()
+        old, new, editor = self._editing, text.strip(), self._editor
         if old is None or new == old or old not in self._controller.spec.agents:
-            return
-        if self._controller.edit("Rename agent", edits.rename_agent, old, new).applied:
+            return self._close_editor()
+        result = self._controller.edit("Rename agent", edits.rename_agent, old, new)
+        if result.refused and editor is not None and editor.hasFocus():
+            # Enter on a name that cannot be used: the box stays, says why and suggests one.
+            return editor.refuse(edits.rename_hint(self._controller.spec, old, new) or result.refusal or "")
+        self._close_editor()
+        if result.applied:
             self._controller.select_agents([new])
 
     def _on_rename_cancelled(self) -> None:
         self._close_editor()
-
-    def _on_condition_accepted(self) -> None:
-        if self._condition is None:
-            return
-        dialog, edge = self._condition
-        edges = getattr(self._controller.spec.orchestration, "edges", [])
-        index = edge.index if edge.index is not None and edge.index < len(edges) else None
-        # An undo while the dialog was open may have shifted the edges: never edit a different one.
-        if index is None or (edges[index].source, edges[index].target) != (edge.source, edge.target):
-            return self._controller.editRefused.emit(f"the edge {edge.source} → {edge.target} changed meanwhile")
-        self._controller.edit("Edit condition", edits.edit_orchestration, graph.set_edge_condition, index, dialog.condition())
-
-    def _on_condition_finished(self) -> None:
-        if self._condition is not None:
-            self._condition[0].deleteLater()
-            self._condition = None
 
     def _on_menu_triggered(self, action: QAction) -> None:
         item, scene_pos = self._menu_target
@@ -356,6 +339,16 @@ class CanvasView(QGraphicsView):
             link.finish()
         else:
             self._controller.select_agents([])
+
+    # A tool dragged from the Tools dock onto an agent's node: added and wired in one edit.
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        handle_tool_drag(self, self._controller, event) or super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        handle_tool_drag(self, self._controller, event) or super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        handle_tool_drag(self, self._controller, event) or super().dropEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:

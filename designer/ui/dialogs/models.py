@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...core import edits, model_edits
 from ...core.document import Change
+from ...core.gguf import with_file_resolved
 from ...core.probe_cache import ProbeCache
 from ...core.providers import PRESETS, guess_preset
 from ...core.secrets import store_key
@@ -34,6 +35,7 @@ from ...core.spec import ModelSpec
 from ..widgets.background import BackgroundTasks
 from ..document.controller import DocumentController, EditResult
 from .models_form import ModelEditorWidget
+from .models_options import ModelOptionsControl, reserve_lines
 from ..widgets.common import KEY_ROLE, set_label
 
 
@@ -50,14 +52,17 @@ class ModelsDialog(QDialog):
         self.tasks = BackgroundTasks(self)
         #: Replaceable in tests: the OAI_CONFIG_LIST file to import (None = cancelled).
         self.choose_config_path: Callable[[], str | None] = self._config_dialog
+        #: Replaceable in tests: the GGUF file for an embedded model (None = cancelled).
+        self.choose_model_path: Callable[[], str | None] = lambda: self.options.choose_path_dialog()
         #: Connection tests run with this per-request timeout (seconds).
         self.probe_timeout = 60.0
         self._current: str | None = None
         self._build()
+        self.options = ModelOptionsControl(self, controller, self.editor.options)
         self._connect()
         controller.changed.connect(self._on_changed)
         self._refresh()
-        self.resize(880, 640)
+        self.resize(880, 700)
 
     # --- building ----------------------------------------------------------------------
 
@@ -77,8 +82,7 @@ class ModelsDialog(QDialog):
         left.addWidget(self.import_button)
 
         self.editor = ModelEditorWidget()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = reserve_lines(QLabel(), 2)  # its space is kept: no row moves when it speaks
         self.message.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -155,6 +159,7 @@ class ModelsDialog(QDialog):
         if self._current is not None:
             model = models[self._current]
             self.editor.show_model(self._current, model, self.cache.for_model(model), self.tasks.busy("probe"))
+            self.options.show_model(model)
 
     # --- edits ---------------------------------------------------------------------------
 
@@ -164,6 +169,10 @@ class ModelsDialog(QDialog):
         if result.refused:
             self._refresh()
         return result
+
+    def edit_current(self, label: str, fn: Callable[..., Any], *args: Any) -> EditResult | None:
+        """``fn(spec, current model id, *args)`` as one undoable edit; None when no model is chosen."""
+        return self._edit(label, fn, self._current, *args) if self._current is not None else None
 
     def _edit_text(self, field: str, text: str) -> None:
         if self._current is not None:
@@ -302,12 +311,13 @@ class ModelsDialog(QDialog):
         if self._current is None or self.tasks.busy("probe"):
             return
         model_id, model = self._current, self._controller.spec.models[self._current]
+        tested = with_file_resolved(model, self.options.base_dir())  # a relative GGUF path starts at the team file
         timeout = self.probe_timeout
         self.editor.test_busy.show()
         self.editor.test_button.setEnabled(False)
         set_label(self.editor.test_status, f"Testing {model_id}…")
         self.editor.report_view.clear()
-        self.tasks.submit("probe", lambda: run_probe(model, model_id, timeout=timeout),
+        self.tasks.submit("probe", lambda: run_probe(tested, model_id, timeout=timeout),
                           lambda report, error: self._on_probe_done(model, report, error))
 
     def _on_probe_done(self, model: ModelSpec, report: Any, error: BaseException | None) -> None:

@@ -26,6 +26,7 @@ from ...core.providers import PRESETS, effective_base_url, effective_model_info,
 from ...core.secrets import keyring_status
 from ...core.spec import ModelSpec
 from ..widgets.common import set_checked, set_combo_entries, set_label, set_line_text
+from .models_options import ModelOptionRows, reserve_lines
 
 
 def _busy_bar() -> QProgressBar:
@@ -38,7 +39,8 @@ def _busy_bar() -> QProgressBar:
 
 
 class ModelEditorWidget(QWidget):
-    """Id, preset, model name picker, URL, Azure fields, key, capability flags and the test report."""
+    """Id, preset, model name picker, GGUF file, URL, Azure fields, key, capability flags, options
+    and the test report."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,8 @@ class ModelEditorWidget(QWidget):
         self.form.addRow("", self.hint_label)
         self.form.addRow(self._buddy("&Model name:", self.model_combo), picker)
         self.form.addRow("", self.load_status)
+        self.options = ModelOptionRows(self.form, self)
+        self.options.add_file_rows()  # under the model name: the file is the model
         self.form.addRow("&Base URL:", self.base_url_edit)
         self.form.addRow("&Deployment:", self.deployment_edit)
         self.form.addRow("API &version:", self.api_version_edit)
@@ -107,6 +111,7 @@ class ModelEditorWidget(QWidget):
         self.form.addRow("", self.key_message)
         self.form.addRow("Capabilities:", flags)
         self.form.addRow("&Family:", self.family_edit)
+        self.options.add_option_rows()
 
         self.test_button = QPushButton("&Test connection")
         self.test_button.setToolTip("Send a tiny prompt and a prompt that needs a tool; report latency, tool calling and errors.")
@@ -124,8 +129,9 @@ class ModelEditorWidget(QWidget):
         right.addLayout(self.form)
         right.addLayout(test_row)
         right.addWidget(self.report_view, 1)
-        for label in (self.hint_label, self.load_status, self.key_message):
-            self.form.setRowVisible(label, False)
+        # Message rows keep their height while empty, so a message never moves the rows below it.
+        for label, lines in ((self.hint_label, 2), (self.load_status, 1), (self.key_message, 2)):
+            reserve_lines(label, lines)
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -135,9 +141,12 @@ class ModelEditorWidget(QWidget):
         return label
 
     def say(self, label: QLabel, text: str) -> None:
-        """Show a message row (hint, model-list status, key message) only while it has text."""
-        set_label(label, text)
-        self.form.setRowVisible(label, bool(text))
+        """Show a message (hint, model-list status, key message) in its reserved row; the whole text
+        is in the tooltip when it is longer than the row."""
+        # Always shown, empty or not: a QFormLayout drops a hidden widget's row whatever its size policy.
+        if label.text() != text:
+            label.setText(text)
+        label.setToolTip(text)
 
     def show_model(self, model_id: str, model: ModelSpec, record: ProbeRecord | None, testing: bool) -> None:
         """Copy one entry into the fields (quietly: no edit echoes back)."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import platform
 from importlib import metadata
 from typing import Any
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,18 +26,61 @@ from PySide6.QtWidgets import (
 )
 
 from ... import __version__
+from ...core.masking import redact
 from ...core.spec import EMBEDDED_MODEL_ID, TeamSpec
 from ...core.task import TaskError, input_values, render_task
+from .. import settings
+
+log = logging.getLogger(__name__)
+
+#: How many teams' last tasks are kept (the most recently run first).
+_REMEMBERED_TEAMS = 30
+#: Lines kept free for the preview or its warning, so no row moves when the text changes.
+_PREVIEW_LINES = 3
+
+
+def _remembered() -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(settings.get("run/last_inputs") or "{}")
+    except (TypeError, ValueError):
+        log.debug("run/last_inputs is not JSON: starting afresh")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recall_run(key: str) -> dict[str, Any]:
+    """The last task and inputs run for a team: {'task': str, 'inputs': {name: value}}, or {}."""
+    entry = _remembered().get(key)
+    return entry if isinstance(entry, dict) else {}
+
+
+def remember_run(key: str, task: str, inputs: dict[str, str]) -> None:
+    """Keep what was run, newest first; known secrets are masked (settings are a plain file)."""
+    data = _remembered()
+    data.pop(key, None)
+    entry = {"task": redact(task), "inputs": {k: redact(v) for k, v in inputs.items()}}
+    kept = [(key, entry), *list(data.items())[: _REMEMBERED_TEAMS - 1]]
+    settings.put("run/last_inputs", json.dumps(dict(kept), ensure_ascii=False))
 
 
 class RunDialog(QDialog):
-    """Asks for the task, prefilled from the file's default, with a field per input."""
+    """Asks for the task, prefilled with what was last run for this team (else the file's
+    default), with a field per input. Ctrl+Enter runs, from any field."""
 
-    def __init__(self, spec: TeamSpec, parent: QWidget | None = None, *, task: str | None = None) -> None:
+    def __init__(self, spec: TeamSpec, parent: QWidget | None = None, *, task: str | None = None,
+                 key: str | None = None) -> None:
+        """``key`` names the team in the run memory: its file path, or None for its name."""
         super().__init__(parent)
         self.setWindowTitle(f"Run “{spec.name}”")
         self.spec = spec
-        self.task_edit = QPlainTextEdit(task if task is not None else spec.task, self)
+        self.key = key or f"unsaved:{spec.name}"
+        last = recall_run(self.key)
+        remembered_task, remembered_inputs = last.get("task"), last.get("inputs")
+        if not isinstance(remembered_task, str):
+            remembered_task = None
+        if not isinstance(remembered_inputs, dict):
+            remembered_inputs = {}
+        self.task_edit = QPlainTextEdit(task if task is not None else remembered_task or spec.task, self)
         self.task_edit.setPlaceholderText("What should the team do? {placeholders} are filled from the inputs below.")
         self.task_edit.setTabChangesFocus(True)
         self.inputs: dict[str, QLineEdit] = {}
@@ -45,7 +90,8 @@ class RunDialog(QDialog):
         form.addRow(task_label)
         form.addRow(self.task_edit)
         for name, item in spec.inputs.items():
-            edit = QLineEdit(item.default, self)
+            value = remembered_inputs.get(name)
+            edit = QLineEdit(value if isinstance(value, str) else item.default, self)
             edit.setToolTip(item.description)
             edit.textChanged.connect(self._on_changed)
             self.inputs[name] = edit
@@ -60,6 +106,10 @@ class RunDialog(QDialog):
         self.preview = QLabel(self)
         self.preview.setWordWrap(True)
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # A fixed height: a warning appearing (or a long task) must not move the rows under the
+        # pointer; what does not fit is in the tooltip.
+        self.preview.setFixedHeight(QFontMetrics(self.preview.font()).lineSpacing() * _PREVIEW_LINES + 4)
         form.addRow("Will send:", self.preview)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Run")
@@ -69,8 +119,22 @@ class RunDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.task_edit.textChanged.connect(self._on_changed)
+        # Shortcuts, not key handlers: they work in the multi-line task box too, before it sees the key.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_run_shortcut)
         self.resize(560, 360)
         self._on_changed()
+
+    def _on_run_shortcut(self) -> None:
+        if self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled():
+            self.accept()
+
+    def accept(self) -> None:
+        """Run, and remember the task and inputs for the next time this team is run."""
+        remember_run(self.key, self.task_edit.toPlainText(), {name: edit.text() for name, edit in self.inputs.items()})
+        super().accept()
 
     def task(self) -> str:
         """The task with inputs filled in. Raises TaskError when it cannot be."""
@@ -87,11 +151,13 @@ class RunDialog(QDialog):
     def _on_changed(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         try:
-            self.preview.setText(self.task())
+            text = self.task()
             ok.setEnabled(True)
         except TaskError as exc:
-            self.preview.setText(f"⚠ {exc}")
+            text = f"⚠ {exc}"
             ok.setEnabled(False)
+        self.preview.setText(text)
+        self.preview.setToolTip(text)
 
 
 def versions() -> dict[str, str]:

@@ -20,8 +20,10 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from shiboken6 import Shiboken
 
-from ...core.problems import has_errors
-from ...core.teamfile import atomic_write, dump_team, remove_stale_temps, save_team
+from ...core.problems import Problem, has_errors
+from ...core.spec import TeamSpec
+from ...core.paths import EXAMPLES_DIR
+from ...core.teamfile import atomic_write, dump_team, file_name_for, remove_stale_temps, save_team
 from ...core.validate import validate_file
 from ...core.yamlio import parse_team
 from .. import settings
@@ -96,6 +98,16 @@ class FileManager(QObject):
         self.choose_open_path: Callable[[], str | None] = self._open_dialog
         self.choose_save_path: Callable[[], str | None] = self._save_dialog
         self.show_error: Callable[[str, str], None] = self._error_dialog
+        #: Offered a file that did not load because of its content, to fix it (True: it took it).
+        self.repair: Callable[[str, list[Problem]], bool] | None = None
+        #: Set by the YAML view: text typed there and not applied yet counts as a change, so it
+        #: is asked about, never dropped silently. ``settle_unapplied(True)`` applies it (False:
+        #: it has problems), ``settle_unapplied(False)`` discards it.
+        self.unapplied: Callable[[], bool] = lambda: False
+        self.settle_unapplied: Callable[[bool], bool] = lambda apply: True
+        #: The file name an example copy suggests on its first save (None: not a copy).
+        self._copy_name: str | None = None
+        controller.pathChanged.connect(self._on_path_changed)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.timeout.connect(self.write_recovery)
@@ -113,9 +125,18 @@ class FileManager(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Open team", self._folder(), FILE_FILTER)
         return path or None
 
+    def suggested_save_path(self) -> str:
+        """Where Save As starts: the file's own name, an example copy's name, else the team's name as
+        a safe slug; in the last folder used, never the shipped examples folder (a copy stays a copy)."""
+        path = self.controller.path
+        name = path.name if path else self._copy_name or file_name_for(self.controller.spec.name)
+        folder = Path(str(path.parent) if path else self._folder())
+        if folder.resolve() == EXAMPLES_DIR.resolve():
+            folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        return str(folder / name)
+
     def _save_dialog(self) -> str | None:
-        name = (self.controller.path.name if self.controller.path else self.controller.spec.name.lower().replace(" ", "_") + ".yaml")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save team as", str(Path(self._folder()) / name), FILE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save team as", self.suggested_save_path(), FILE_FILTER)
         if path and not path.endswith((".yaml", ".yml")):
             path += ".yaml"
         return path or None
@@ -140,11 +161,17 @@ class FileManager(QObject):
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current design (saved, discarded or unchanged)."""
-        if not self.modified:
+        pending = self.unapplied()
+        if not self.modified and not pending:
             return True
         answer = self.ask_save(self.controller.document.display_name)
         if answer == "save":
+            if pending and not self.settle_unapplied(True):
+                self.show_error("Not saved", "The text typed in the YAML tab has problems: fix them or Revert it first.")
+                return False
             return self.save()
+        if answer == "discard" and pending:
+            self.settle_unapplied(False)
         return answer == "discard"
 
     def open(self, path: str | None = None) -> bool:
@@ -153,6 +180,8 @@ class FileManager(QObject):
             return False
         result = validate_file(path, tool_folders=settings.get("tools/folders"))
         if result.spec is None:
+            if self.repair is not None and self.repair(path, result.problems):
+                return False  # shown in the repair view: open_repaired opens it once it is fixed
             lines = "\n".join(p.format() for p in result.problems)
             self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")
             return False
@@ -163,6 +192,35 @@ class FileManager(QObject):
         errors = sum(1 for p in result.problems if p.is_error)
         self.message.emit(f"Opened {Path(path).name}" + (f" — {errors} problem(s) to fix before running" if errors else ""))
         return True
+
+    def open_repaired(self, spec: TeamSpec, path: str) -> bool:
+        """A file fixed in the repair view becomes the design, modified (it differs from the file
+        until saved), with the file's path: Save writes it there, atomically like any save."""
+        if not self.maybe_save():
+            return False
+        self.controller.set_design(spec, Path(path).resolve(), modified=True)
+        self._remember(path)
+        self.write_recovery()
+        self.message.emit(f"Opened the repaired {Path(path).name}: save it to keep the fixes")
+        return True
+
+    def open_copy(self, path: str) -> bool:
+        """Open a file's design as a new, untitled document (an example from the start page):
+        Save asks where, suggesting the example's name, so the original is never overwritten."""
+        if not self.maybe_save():
+            return False
+        result = validate_file(path, tool_folders=settings.get("tools/folders"))
+        if result.spec is None:
+            lines = "\n".join(p.format() for p in result.problems)
+            self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")
+            return False
+        self.controller.set_design(result.spec, None)
+        self._copy_name = Path(path).name
+        self.message.emit(f"Opened a copy of {Path(path).name}: Save asks where to keep it")
+        return True
+
+    def _on_path_changed(self) -> None:
+        self._copy_name = None
 
     def new(self) -> bool:
         if not self.maybe_save():

@@ -33,6 +33,8 @@ def example_teams(folder: Path = EXAMPLES_DIR) -> list[tuple[Path, str, str]]:
 class StartPageWidget(QWidget):
     newRequested = Signal()  # noqa: N815 - Qt naming
     openRequested = Signal(str)  # noqa: N815 - a path
+    #: An example of the gallery: opened as a copy, so the shipped file is never overwritten.
+    exampleRequested = Signal(str)  # noqa: N815 - a path
     openDialogRequested = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -56,9 +58,11 @@ class StartPageWidget(QWidget):
             self.examples.addItem(item)
         self.recent = QListWidget(self)
         self.recent.setObjectName("recent")
-        for widget in (self.examples, self.recent):
-            widget.itemActivated.connect(self._on_activated)
-            widget.itemDoubleClicked.connect(self._on_activated)
+        # itemActivated only: it already fires on a double click (or a single one, where the
+        # style says so) and on Enter; listening to itemDoubleClicked too opened a file twice,
+        # the second time from an item the first open had deleted (the recent list is rebuilt).
+        self.examples.itemActivated.connect(self._on_example_activated)
+        self.recent.itemActivated.connect(self._on_recent_activated)
 
         lists = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -82,5 +86,11 @@ class StartPageWidget(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, path)
             self.recent.addItem(item)
 
-    def _on_activated(self, item: QListWidgetItem) -> None:
-        self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))
+    def _on_example_activated(self, item: QListWidgetItem | None) -> None:
+        if item is not None:  # None: the activated row is gone
+            self.exampleRequested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_recent_activated(self, item: QListWidgetItem | None) -> None:
+        # The path is read before emitting: opening rebuilds this list, deleting the item.
+        if item is not None:
+            self.openRequested.emit(str(item.data(Qt.ItemDataRole.UserRole)))

@@ -48,6 +48,8 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("Code executor", "code_executor"),
 )
 NO_AGENT_HINT = "Select one agent on the canvas"
+ID_TIP = ("The agent's id: how other agents, the pattern and the transcript name it. "
+          "Letters, digits and '_'. Renaming updates every reference.")
 
 
 class AgentPanelWidget(QWidget):
@@ -76,9 +78,14 @@ class AgentPanelWidget(QWidget):
         self.body = QWidget()
         form = self.form = QFormLayout()
         self.id_edit = QLineEdit()
-        self.id_edit.setToolTip("The agent's id: how other agents, the pattern and the transcript name it. "
-                                "Letters, digits and '_'. Renaming updates every reference.")
+        self.id_edit.setToolTip(ID_TIP)
         form.addRow("&Name (id):", self.id_edit)
+        # Why a typed name cannot be used, and one that can, right under the field while typing.
+        self.id_note = QLabel()
+        self.id_note.setObjectName("id_note")
+        self.id_note.setWordWrap(True)
+        self.id_note.hide()
+        form.addRow(self.id_note)
         self.description_edit = PlainTextEditWidget()
         self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.description_edit.setToolTip("What selectors and coordinators route on: say what this agent is good at.")
@@ -147,6 +154,7 @@ class AgentPanelWidget(QWidget):
 
     def _connect(self) -> None:
         self.id_edit.editingFinished.connect(self._on_id_editing_finished)
+        self.id_edit.textEdited.connect(self._on_id_edited)
         self.description_edit.textEdited.connect(self._on_description_edited)
         self.description_edit.editingFinished.connect(self._controller.break_merge)
         self.kind_combo.activated.connect(self._on_kind_activated)
@@ -194,6 +202,7 @@ class AgentPanelWidget(QWidget):
     def _on_selection_changed(self) -> None:
         if self._controller.current_agent != self._agent_id:
             set_label(self.message, "")
+            self._show_id_hint("")
         self._refresh()
 
     def _refresh(self) -> None:
@@ -276,12 +285,24 @@ class AgentPanelWidget(QWidget):
         if refusal:
             set_line_text(self.id_edit, old)
             set_label(self.message, f"Cannot rename {old} to {new!r}: {refusal}")
+            # Said at the field too, with a name that works; the old name is marked for retyping.
+            self._show_id_hint(edits.rename_hint(self._controller.spec, old, new) or refusal)
+            self.id_edit.selectAll()
             return
         set_label(self.message, "")
+        self._show_id_hint("")
         # The controller drops a removed id from the selection; a rename keeps the same agent.
         self._controller.select_agents([new])
         if had_focus:
             self.id_edit.setFocus()
+
+    def _on_id_edited(self, text: str) -> None:
+        if self._agent_id is not None:
+            self._show_id_hint(edits.rename_hint(self._controller.spec, self._agent_id, text) or "")
+
+    def _show_id_hint(self, text: str) -> None:
+        set_label(self.id_note, text)
+        self.id_edit.setToolTip(text or ID_TIP)
 
     def _on_description_edited(self, text: str) -> None:
         self._edit_field("Edit description", "description", text, merge=True)
@@ -291,7 +312,8 @@ class AgentPanelWidget(QWidget):
             return
         kind = self.kind_combo.itemData(index)
         dropped = self._controller.edit(f"Change kind of {self._agent_id}", set_kind, self._agent_id, kind).extra
-        set_label(self.message, f"Only assistants use tools and hand-offs; removed: {', '.join(dropped)}." if dropped else "")
+        set_label(self.message, f"Only assistants use a model, a system message, tools and hand-offs; removed: {', '.join(dropped)} "
+                                "(Undo brings them back)." if dropped else "")
 
     def _on_model_activated(self, index: int) -> None:
         self._edit_field("Change model", "model", self.model_combo.itemData(index))

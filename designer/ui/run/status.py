@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ...core import events as ev
-from ...core.finish import finish_mark, finish_word
+from ...core.finish import estimated, finish_mark, finish_word, plural, tokens_text
 
 
 class RunStatusWidget(QWidget):
@@ -26,6 +26,8 @@ class RunStatusWidget(QWidget):
         self._end: float | None = None
         self._messages = 0
         self._tokens: dict[str, list[int]] = {}
+        #: Tokens of replies the run's end cut short: estimated, and shown as such.
+        self._estimated = 0
         self._timer = QTimer(self)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._on_tick)
@@ -35,6 +37,7 @@ class RunStatusWidget(QWidget):
         self._end = None
         self._messages = 0
         self._tokens = {}
+        self._estimated = 0
         self.state.setText("● Running")
         self._timer.start()
         self._refresh()
@@ -49,6 +52,10 @@ class RunStatusWidget(QWidget):
                 totals[1] += event.completion_tokens
             elif isinstance(event, ev.Finished):
                 self._end = self._start + event.duration
+                # The run's own count wins over the live one: it includes a reply a stop cut short.
+                self._messages = event.messages
+                self._tokens = {a: [t.get("prompt", 0), t.get("completion", 0)] for a, t in event.tokens_by_agent.items()}
+                self._estimated = estimated(event)
                 self.state.setText(f"{finish_mark(event.reason)} {finish_word(event.reason)}")
         self._refresh()
 
@@ -66,8 +73,10 @@ class RunStatusWidget(QWidget):
             return
         seconds = (self._end or time.monotonic()) - self._start
         self.elapsed.setText(f"{seconds:.1f} s")
-        self.messages.setText(f"{self._messages} messages")
+        self.messages.setText(plural(self._messages, "message"))
         total = sum(p + c for p, c in self._tokens.values())
-        self.tokens.setText(f"{total} tokens")
+        self.tokens.setText(tokens_text(total, self._estimated, say_why=False))  # narrow: the why is in the tooltip
         per_agent = [f"{agent}: {p} prompt + {c} completion" for agent, (p, c) in self._tokens.items()]
+        if self._estimated:
+            per_agent.append(f"{self._estimated} of them estimated from the streamed text of a reply cut short")
         self.tokens.setToolTip("\n".join(per_agent) or "No tokens yet")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ...core import events as ev
-from ...core.finish import finish_text
+from ...core.finish import figures_text, finish_text
 
 #: The item data role under which the model hands the delegate a whole Entry.
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -185,8 +185,7 @@ class TranscriptModel(QAbstractListModel):
             self.entries[row].streaming = False
             self._touch(row)
         self._open.clear()
-        text = finish_text(event.reason, event.detail)
-        text += f" — {event.duration:.1f} s, {event.messages} messages, {event.prompt_tokens + event.completion_tokens} tokens"
+        text = f"{finish_text(event.reason, event.detail)} — {figures_text(event)}"
         self._append(Entry("finished", ev.TEAM, text, clock=self._clock(event), reason=event.reason))
 
     def toggle(self, row: int) -> None:

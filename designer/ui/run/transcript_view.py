@@ -7,7 +7,6 @@ all rows, so a long transcript costs little memory and scrolls smoothly.
 
 from __future__ import annotations
 
-import zlib
 from collections import OrderedDict
 from typing import Any
 
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..theme import colors
 from .transcript_model import NOTICE_KINDS, Entry, EntryRole, TranscriptModel
 
 PAD = 6
@@ -40,9 +40,7 @@ STREAM_TAIL = 3000
 
 def agent_colour(name: str, palette: QPalette) -> QColor:
     """A stable colour per agent name, readable on the current (light or dark) background."""
-    hue = zlib.crc32(name.encode()) % 360
-    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
-    return QColor.fromHsv(hue, 150 if dark else 200, 235 if dark else 150)
+    return colors(palette).speaker(name)
 
 
 class TranscriptDelegate(QStyledItemDelegate):
@@ -128,11 +126,12 @@ class TranscriptDelegate(QStyledItemDelegate):
             y += self._paint_header(painter, option, entry, rect)
         doc = self._doc(entry, rect.width(), option.font)
         ctx = QAbstractTextDocumentLayout.PaintContext()
-        colour = palette.color(QPalette.ColorRole.Text)
+        theme = colors(palette)
+        colour = theme.text
         if entry.kind == "error" or (entry.kind == "tool" and entry.is_error):
-            colour = QColor("#d0312d")
+            colour = theme.error_text  # a red that stays readable on a dark background too
         elif entry.kind in ("system", "finished"):
-            colour = palette.color(QPalette.ColorRole.PlaceholderText)
+            colour = theme.muted_text
         ctx.palette.setColor(QPalette.ColorRole.Text, colour)
         # Draw only what is on screen: a long message may be many viewports tall.
         view = self.parent()
@@ -161,7 +160,7 @@ class TranscriptDelegate(QStyledItemDelegate):
         header = QRect(rect.left(), rect.top(), rect.width(), height)
         painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(option.font)
-        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.setPen(colors(palette).muted_text)
         right = entry.clock + ("  · typing…" if entry.streaming else "")
         painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
         return height
@@ -252,6 +251,13 @@ class TranscriptWidget(QWidget):
         # Follow the conversation only when the user is already at the end of it.
         if bar.value() >= bar.maximum() - 40:
             self.view.scrollToBottom()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        # A theme change: laid-out markdown keeps the link colours of the old palette; lay out again.
+        if event.type() == QEvent.Type.PaletteChange:
+            self.delegate.forget()
+            self.view.viewport().update()
+        super().changeEvent(event)
 
     def copy_entry(self, row: int) -> None:
         QGuiApplication.clipboard().setText(self.model.entries[row].plain_text())

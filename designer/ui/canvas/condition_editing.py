@@ -1,0 +1,52 @@
+"""Editing a graph edge's condition from the canvas: one window-modal dialog at a time, and OK
+as one "Edit condition" edit of the edge it was opened on (never a different one)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QWidget
+
+from ...core import diagram, edits
+from ...core.patterns import graph
+from ..document.controller import DocumentController
+from .connection_items import ConnectionItem
+from .editors import EdgeConditionDialog
+
+
+class ConditionEditing(QObject):
+    def __init__(self, controller: DocumentController, view: QWidget) -> None:
+        super().__init__(view)
+        self._controller, self._view = controller, view
+        self._open: tuple[EdgeConditionDialog, diagram.Connection] | None = None
+
+    def open(self, item: ConnectionItem) -> None:
+        """Open the condition dialog of a graph edge (nothing for other connections)."""
+        edges = getattr(self._controller.spec.orchestration, "edges", [])
+        if item.kind != "graph" or item.index is None or item.index >= len(edges):
+            return
+        if self._open is not None:
+            self._open[0].close()
+        dialog = EdgeConditionDialog(edges[item.index].when, f"Condition: {item.source} → {item.target}", self._view)
+        dialog.accepted.connect(self._on_accepted)
+        dialog.finished.connect(self._on_finished)
+        self._open = (dialog, item.connection)
+        dialog.open()  # window-modal, not exec(): the event loop keeps running
+
+    @Slot()
+    def _on_accepted(self) -> None:
+        if self._open is None:
+            return
+        dialog, edge = self._open
+        edges = getattr(self._controller.spec.orchestration, "edges", [])
+        index = edge.index if edge.index is not None and edge.index < len(edges) else None
+        # An undo while the dialog was open may have shifted the edges: never edit a different one.
+        if index is None or (edges[index].source, edges[index].target) != (edge.source, edge.target):
+            self._controller.editRefused.emit(f"the edge {edge.source} → {edge.target} changed meanwhile")
+            return
+        self._controller.edit("Edit condition", edits.edit_orchestration, graph.set_edge_condition, index, dialog.condition())
+
+    @Slot()
+    def _on_finished(self) -> None:
+        if self._open is not None:
+            self._open[0].deleteLater()
+            self._open = None

@@ -1,0 +1,133 @@
+"""The window's running room: Run, Stop, Finish turn, the run's events, and transcript export.
+
+A base class of MainWindow (so tests and menus keep calling ``window.start_run`` and friends):
+the parts it uses are built by MainWindow's constructor and declared here for the type checker.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+from ...core import events as ev
+from ...core.finish import finish_text, plural
+from ...core.task import TaskError
+from ..actions import Actions
+from ..canvas.view import CanvasView
+from ..dialogs.run_and_help import RunDialog
+from ..document.controller import DocumentController
+from ..document.files import FileManager
+from .controller import RunController
+from .export import ExportFormat, export_transcript
+from .preparation import RunPreparation
+from .status import RunStatusWidget
+from .transcript_view import TranscriptWidget
+
+
+class WindowRuns(QMainWindow):
+    """Starts runs of a frozen snapshot of the design and shows what they do."""
+
+    controller: DocumentController
+    runs: RunController
+    preparation: RunPreparation
+    files: FileManager
+    canvas: CanvasView
+    transcript: TranscriptWidget
+    status: RunStatusWidget
+    run_reason: QLabel
+    docks: dict[str, QDockWidget]
+    window_actions: Actions
+    ask_run: Callable[[], tuple[str, dict[str, Any]] | None]
+    choose_export_path: Callable[[str, str], str | None]
+
+    def _on_problems_changed(self) -> None:
+        errors = self.controller.errors
+        can_run = not errors and not self.runs.running
+        self.window_actions["run"].setEnabled(can_run)
+        if errors:
+            reason = f"Run disabled: {plural(len(errors), 'problem')} — {errors[0].message}"
+            self.window_actions["run"].setToolTip(reason)
+            self.run_reason.setText(f"⚠ {plural(len(errors), 'problem')}")
+            self.run_reason.setToolTip(reason)
+        else:
+            self.window_actions["run"].setToolTip("Run the team (Ctrl+R)")
+            self.run_reason.setText("")
+
+    def _run_dialog(self) -> tuple[str, dict[str, Any]] | None:
+        path = self.controller.path  # the team's key in the dialog's memory of the last task run
+        dialog = RunDialog(self.controller.spec, self, key=str(path.resolve()) if path else None)
+        if dialog.exec() != RunDialog.DialogCode.Accepted:
+            return None
+        try:
+            return dialog.task(), dialog.options()
+        except TaskError:
+            return None
+
+    def _on_run(self) -> None:
+        if self.runs.running or self.controller.errors:
+            return
+        choice = self.ask_run()
+        if choice is None:
+            return
+        task, options = choice
+        self.start_run(task, **options)
+
+    def start_run(self, task: str, **options: Any) -> bool:
+        """Run a frozen snapshot of the design (later edits cannot race the run). Code it would
+        execute that is not trusted yet is listed and asked about first; False: not started."""
+        snapshot = self.controller.spec  # never edited in place (edits return a new spec); TeamRun freezes its copy
+        # None: the user did not trust its code.
+        tool_options = self.preparation.run_options(snapshot, self.controller.tool_locations(), self.controller.path)
+        if tool_options is None:
+            self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
+            return False
+        options.update(tool_options)
+        self.transcript.model.clear()
+        self.transcript.end_input()
+        self.docks["transcript"].show()
+        self.docks["transcript"].raise_()
+        self.status.begin()
+        self.runs.start(snapshot, task, **options)
+        return True
+
+    def _on_stop(self) -> None:
+        self.runs.stop()
+        self.statusBar().showMessage("Stopping…")
+
+    def _on_finish_turn(self) -> None:
+        self.runs.finish_turn()
+        self.statusBar().showMessage("Finishing after the current turn…")
+
+    def _on_run_events(self, batch: list[ev.RunEvent]) -> None:
+        self.transcript.model.add_events(batch)
+        self.status.add_events(batch)
+        for event in batch:
+            if isinstance(event, (ev.Chunk, ev.Message, ev.ToolCall)) and event.agent in self.controller.spec.agents:
+                self.canvas.set_active_agent(event.parent or event.agent)
+            elif isinstance(event, ev.InputRequested):
+                self.canvas.set_active_agent(event.agent)
+                self.transcript.ask(event.agent, event.request_id)
+            elif isinstance(event, ev.Finished):
+                self.canvas.set_active_agent(None)
+                self.transcript.end_input()
+                self.statusBar().showMessage("Run " + finish_text(event.reason, event.detail, capital=False), 15000)
+
+    def _on_running_changed(self, running: bool) -> None:
+        self.window_actions["stop"].setEnabled(running)
+        self.window_actions["finish_turn"].setEnabled(running)
+        self._on_problems_changed()
+        if not running:
+            self.status.end()
+
+    def _export(self, fmt: ExportFormat) -> None:
+        message = export_transcript(self.transcript.model, fmt, choose_path=self.choose_export_path,
+                                    show_error=self.files.show_error)
+        if message:
+            self.statusBar().showMessage(message, 6000)
+
+    def _on_export_markdown(self) -> None:
+        self._export("markdown")
+
+    def _on_export_jsonl(self) -> None:
+        self._export("jsonl")

@@ -1,0 +1,56 @@
+"""The README's example table tells the truth: one row per file in teams/, each naming the
+pattern that file's orchestration block really uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from designer.core.yamlio import load_team
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+TEAMS = ROOT / "teams"
+#: A table row whose first cell is a backquoted .yaml file name: | `name.yaml` | pattern | what |
+_ROW = re.compile(r"^\|\s*`(?P<file>[^`]+\.ya?ml)`\s*\|\s*(?P<pattern>[^|]+?)\s*\|")
+
+
+def readme_examples(readme: Path = README) -> dict[str, str]:
+    """file name -> pattern as the README's examples section writes it (``round robin``)."""
+    text = readme.read_text(encoding="utf-8")
+    section = text.split("### The examples", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        match = _ROW.match(line.strip())
+        if match:
+            assert match["file"] not in rows, f"{match['file']} is listed twice"
+            rows[match["file"]] = match["pattern"]
+    return rows
+
+
+def file_pattern(path: Path) -> str:
+    result = load_team(path)
+    assert result.spec is not None, [p.format() for p in result.problems]
+    return result.spec.orchestration.pattern
+
+
+def test_the_readme_lists_every_example_file_and_no_other():
+    assert sorted(readme_examples()) == sorted(p.name for p in TEAMS.glob("*.yaml"))
+
+
+def test_each_readme_row_names_the_pattern_its_file_uses():
+    wrong = {
+        name: (written, file_pattern(TEAMS / name))
+        for name, written in readme_examples().items()
+        if written.lower().replace(" ", "_") != file_pattern(TEAMS / name)
+    }
+    assert not wrong, f"README pattern vs the file's pattern: {wrong}"
+
+
+def test_the_check_notices_a_wrong_row(tmp_path):
+    """The comparison can fail: a README naming the wrong pattern is read as written."""
+    fake = tmp_path / "README.md"
+    fake.write_text(README.read_text(encoding="utf-8").replace(
+        "| `research_report.yaml` | sequential |", "| `research_report.yaml` | swarm |"), encoding="utf-8")
+    assert readme_examples(fake)["research_report.yaml"] == "swarm"
+    assert file_pattern(TEAMS / "research_report.yaml") == "sequential"
