@@ -37,7 +37,8 @@ def idle():
         rss = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
     heavy = sorted(m for m in ("autogen_agentchat", "autogen_core", "llama_cpp", "openai") if m in sys.modules)
     print(json.dumps({"rss_mb": rss, "heavy_modules": heavy}), flush=True)
-    window.files.discard_recovery()
+    if window.editor_built:
+        window.files.discard_recovery()
     app.quit()
 
 QTimer.singleShot(0, idle)

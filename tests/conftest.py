@@ -206,7 +206,7 @@ def make_controller(qtbot: Any) -> Callable[..., Any]:
 def make_main_window(qtbot: Any) -> Callable[..., Any]:
     """A shown MainWindow; dialogs answered by the test (defaults: refuse/cancel). The test fails
     if the windows leave widgets or threads behind once closed (see _leak_check)."""
-    from designer.ui.document.files import recovery_dir
+    from designer.ui.document.recovery import recovery_dir
     from designer.ui.main_window import MainWindow
 
     windows: list[Any] = []

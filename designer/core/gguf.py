@@ -12,11 +12,13 @@ is read here. Arrays (the tokenizer's 50k-150k tokens) are skipped, never kept.
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from .safefile import NotRegularFileError, open_regular
 from .spec import ModelSpec
 
 _MAGIC = b"GGUF"
@@ -26,6 +28,7 @@ _STRING, _ARRAY = 8, 9
 #: A header with more keys or longer strings than this is not a model file but a broken one.
 _MAX_KEYS = 100_000
 _MAX_STRING = 64 * 1024 * 1024
+_MAX_NESTING = 16
 
 
 class GgufError(ValueError):
@@ -70,18 +73,20 @@ def _string(f: BinaryIO) -> str:
     return _read(f, size).decode("utf-8", errors="replace")
 
 
-def _skip_value(f: BinaryIO, kind: int) -> None:
+def _skip_value(f: BinaryIO, kind: int, depth: int = 0) -> None:
     if kind in _FIXED:
         f.seek(struct.calcsize(_FIXED[kind]), 1)
     elif kind == _STRING:
         f.seek(int(_unpack(f, "<Q")), 1)  # type: ignore[call-overload]
     elif kind == _ARRAY:
+        if depth >= _MAX_NESTING:  # a real header nests an array or two; thousands would overflow the stack
+            raise GgufError("the header nests arrays too deeply (not a GGUF model?)")
         item, count = int(_unpack(f, "<I")), int(_unpack(f, "<Q"))  # type: ignore[call-overload]
         if item in _FIXED:
             f.seek(struct.calcsize(_FIXED[item]) * count, 1)
         else:
             for _ in range(count):
-                _skip_value(f, item)
+                _skip_value(f, item, depth + 1)
     else:
         raise GgufError(f"the header has a value of unknown type {kind}")
 
@@ -98,7 +103,8 @@ def _value(f: BinaryIO, kind: int) -> object:
 def read_metadata(path: str | Path, wanted: Callable[[str], bool] = lambda key: True) -> dict[str, object]:
     """The header's scalar and text values whose key ``wanted`` accepts (arrays are skipped)."""
     try:
-        with open(path, "rb") as f:
+        # Non-blocking open of a regular file only: a team file may name a FIFO or a device.
+        with os.fdopen(open_regular(path), "rb") as f:
             if f.read(4) != _MAGIC:
                 raise GgufError("not a GGUF file (it does not begin with 'GGUF')")
             version = int(_unpack(f, "<I"))  # type: ignore[call-overload]
@@ -151,12 +157,17 @@ def file_problem(path: Path) -> str | None:
     """Why ``path`` cannot be a model file, in words, or None; cheap enough for every validation
     (it reads four bytes, not the header)."""
     try:
-        with open(path, "rb") as f:
+        # Validation runs on every open: a FIFO or device named by a team file must not block it.
+        with os.fdopen(open_regular(path), "rb") as f:
             magic = f.read(4)
     except FileNotFoundError:
         return f"model file not found: {path}"
     except IsADirectoryError:
         return f"the model path is a folder, not a GGUF file: {path}"
+    except NotRegularFileError as exc:
+        if path.is_dir():
+            return f"the model path is a folder, not a GGUF file: {path}"
+        return f"the model path is not a GGUF file ({exc}): {path}"
     except OSError as exc:
         return f"cannot read the model file {path}: {exc.strerror or exc}"
     if magic != _MAGIC:

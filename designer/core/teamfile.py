@@ -105,9 +105,10 @@ def _pruned(value: Any, dumped: Any) -> Any:
 
 
 def file_name_for(team_name: str) -> str:
-    """A safe file name for a team: 'Research & Report' -> 'research_report.yaml' (lowercase ASCII
-    letters and digits, runs of anything else one '_'), 'team.yaml' when nothing is left."""
-    ascii_name = unicodedata.normalize("NFKD", team_name).encode("ascii", "ignore").decode("ascii")
+    """A safe file name for a team: 'Research & Report' -> 'research_and_report.yaml' ('&' read as
+    'and', then lowercase ASCII letters and digits, runs of anything else one '_'), 'team.yaml'
+    when nothing is left."""
+    ascii_name = unicodedata.normalize("NFKD", team_name.replace("&", " and ")).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:100].rstrip("_")
     return f"{slug or 'team'}.yaml"
 

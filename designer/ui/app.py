@@ -8,7 +8,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from .settings import APPLICATION, ORGANIZATION
@@ -55,10 +55,10 @@ def run_app(file: str | None = None) -> int:
 
     window = MainWindow()
     restored = window.offer_recovery()
-    if file and not restored and not window.open_file(file):
-        window.statusBar().showMessage(f"Could not open {file}", 10000)
+    if file and not restored and not window.open_file(file) and not window.views.repairing:
+        window.statusBar().showMessage(f"Could not open {file}", 10000)  # (a broken file is in the repair view)
     window.show()
-    # Objects alive once the window is up live as long as the process; freezing them keeps
-    # the garbage collector's full passes short during runs.
-    QTimer.singleShot(0, gc.freeze)
+    # Objects alive once the window is up (and the editor's modules are imported) live as long
+    # as the process; freezing them keeps the garbage collector's full passes short during runs.
+    window.editorPreloaded.connect(gc.freeze)
     return app.exec()

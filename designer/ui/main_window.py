@@ -1,100 +1,96 @@
-"""The main window: canvas in the middle, editors and the live transcript in docks."""
+"""The main window: canvas in the middle, editors and the live transcript in docks.
+
+The first screen (menus, toolbar, start page, status bar) is built here and imports neither the
+team model nor the editor; the editor half (editor_room.py: controller, canvas, panels, docks,
+run machinery) is built the first time any of its parts is used, e.g. ``window.controller``
+when a file opens. It is imported in idle time after the window shows (see preload), so the
+first New or Open does not wait for it either.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
+from PySide6.QtCore import QByteArray, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
-from ..core.probe_cache import ProbeCache
-from ..core.problems import Problem
-from ..core.trust import TrustStore
 from . import settings
 from .actions import build_actions, build_menus
-from .canvas.export import DiagramExport
-from .canvas.view import CanvasView
-from .document.controller import DocumentController
-from .dialogs.run_and_help import AboutDialog, ShortcutsDialog
-from .document.editor_views import EditorViews
-from .document.files import FileManager, Recovery, pending_recoveries
+from .diagram_action import DiagramExport
 from .document.recent_menu import RecentFilesMenu
-from .dialogs.models import ModelsDialog
-from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget, focus_problem
-from .run.controller import RunController
-from .run.export import choose_export_path
-from .run.preparation import RunPreparation
-from .run.window_runs import WindowRuns
+from .document.recovery import Recovery, pending_recoveries
 from .document.start_page import StartPageWidget
-from .start_mode import StartPageMode
 from .run.status import RunStatusWidget
+from .run.window_runs import WindowRuns
+from .start_mode import StartPageMode
 from .theme import ThemeMenu
 from .tools_menu import ToolsMenu
-from .tools.dock import install_tool_library
-from .dialogs.trust import ask_with_dialog, gui_trust_path
-from .run.transcript_view import TranscriptWidget
+
+if TYPE_CHECKING:
+    from ..core.problems import Problem
+    from .dialogs.models import ModelsDialog
+    from .document.editor_views import EditorViews
+    from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
+    from .tools.library_panel import ToolLibraryWidget
 
 log = logging.getLogger(__name__)
 
+#: What preload imports, in order (relative to this package); the last one imports the rest.
+PRELOAD_MODULES = ("pydantic", "..core.records", "..core.spec", "..core.validate", "..core.teamfile", ".panels",
+                   ".canvas.view", ".run.transcript_view", ".editor_room")
+#: After the first paint (a zero timer may run before it), before a person can click anything.
+PRELOAD_DELAY_MS = 100
+
 
 class MainWindow(WindowRuns):
+    #: The editor's modules are imported (or the editor was built before they all were).
+    editorPreloaded = Signal()  # noqa: N815 - Qt naming
+
+    # The editor's parts (made by editor_room.build_editor; the rest are declared in WindowRuns).
+    probe_cache: Any
+    views: EditorViews
+    agent_panel: AgentPanelWidget
+    team_panel: TeamPanelWidget
+    pattern_panel: PatternPanelWidget
+    problems_panel: ProblemsPanelWidget
+    tool_library: ToolLibraryWidget
+
     def __init__(self, *, restore_settings: bool = True) -> None:
         super().__init__()
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
-        self.controller = DocumentController(self)
-        # The validator warns about tool users on models whose last connection test failed.
-        self.probe_cache = ProbeCache()
-        self.controller.probe_results = self.probe_cache
         self.models_dialog: ModelsDialog | None = None
         self.log_dialog: Any = None  # a LogDialog once Help ▸ Show log was used (imported then)
-        self.files = FileManager(self.controller, self)
-        self.runs = RunController(self)
         #: Replaceable in tests: choose a run's task and options (None = cancelled).
         self.ask_run: Callable[[], tuple[str, dict[str, Any]] | None] = self._run_dialog
         #: Replaceable in tests: offer to restore a recovery file.
         self.ask_restore: Callable[[Recovery], bool] = self._restore_dialog
-        #: The trust question and the workspace choice before code runs (its ask and trust are replaceable in tests).
-        self.preparation = RunPreparation(TrustStore(gui_trust_path()), lambda items: ask_with_dialog(self, items))
-        self.choose_export_path: Callable[[str, str], str | None] = lambda title, suffix: choose_export_path(self, title, suffix)
+        self.choose_export_path: Callable[[str, str], str | None] = self._choose_export_path
 
-        self.canvas = CanvasView(self.controller, self)
         self.start_page = StartPageWidget(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self.canvas)
-        self.views = EditorViews(self, self.stack, self.canvas, self.start_page, self.files, self._update_title)  # + YAML, repair
-
-        self.agent_panel = AgentPanelWidget(self.controller, self)
-        self.team_panel = TeamPanelWidget(self.controller, self)
-        self.pattern_panel = PatternPanelWidget(self.controller, self)
-        self.problems_panel = ProblemsPanelWidget(self.controller, self)
-        self.transcript = TranscriptWidget(self)
-        self.docks = {
-            "agent": self._dock("Agent", "agent_dock", self.agent_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-            "team": self._dock("Team", "team_dock", self.team_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-            "pattern": self._dock("Pattern", "pattern_dock", self.pattern_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-            "transcript": self._dock("Transcript", "transcript_dock", self.transcript, Qt.DockWidgetArea.BottomDockWidgetArea),
-            "problems": self._dock("Problems", "problems_dock", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea),
-        }
-
+        self.setCentralWidget(self.stack)
+        # The document's undo stack exists from the start, so Edit ▸ Undo/Redo are real actions
+        # on the first screen; the controller takes it over when the editor is built.
+        self.undo_stack = QUndoStack(self)
         # Not "actions": that would hide QWidget.actions().
         self.window_actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
             "new", "open", "save", "save_as", "close", "quit", "delete", "duplicate", "select_all", "add_agent",
             "rename", "auto_layout", "run", "stop", "finish_turn", "export_markdown", "export_jsonl", "zoom_in",
             "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "show_log", "models")})
-        undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
-        redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts(QKeySequence.StandardKey.Redo)
         self.undo_action, self.redo_action = undo, redo
         self.recent_menu = RecentFilesMenu(self)
         self.recent_menu.fileChosen.connect(self.open_file)
-        build_menus(self, self.window_actions, undo, redo, self.recent_menu, [d.toggleViewAction() for d in self.docks.values()])
-        self.tools_menu = ToolsMenu(self, self.controller, self.preparation)
-        self.tool_library = install_tool_library(self, self.controller, self.preparation, self.tools_menu, self.docks)
+        build_menus(self, self.window_actions, undo, redo, self.recent_menu, [])  # the docks' toggles come with them
+        self.tools_menu = ToolsMenu(self, lambda: (self.controller, self.preparation))
         self.theme_menu, self.diagram_export = ThemeMenu(self), DiagramExport(self)
         self.start_mode = StartPageMode(self)  # no document on the start page; examples open as copies
 
@@ -103,7 +99,9 @@ class MainWindow(WindowRuns):
         self.run_reason = QLabel(self)
         self.statusBar().addPermanentWidget(self.run_reason)
 
-        self._wire()
+        self.start_page.newRequested.connect(self._on_new)
+        self.start_page.openRequested.connect(self.open_file)
+        self.start_page.openDialogRequested.connect(self._on_open)
         self._update_recent(settings.get("files/recent"))
         self._on_running_changed(False)
         self._on_problems_changed()
@@ -111,11 +109,46 @@ class MainWindow(WindowRuns):
         self.resize(1400, 900)
         self._saved = (settings.get("window/geometry"), settings.get("window/state")) if restore_settings else None
         self._docks_arranged = False
+        self._preload_started = False
+        self._preload_steps: list[str] = []
         if self._saved:
             self.restoreGeometry(self._saved[0] or QByteArray())
 
-    def _arrange_docks(self) -> None:
-        """Tab the docks together (then the saved arrangement, if any). Done at the first show:
+    # --- the editor half, built on first use -------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: an editor part not built yet.
+        from .editor_room import EDITOR_PARTS
+
+        if name in EDITOR_PARTS and not self.__dict__.get("_building"):
+            self.ensure_editor()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def editor_built(self) -> bool:
+        return self.__dict__.get("_editor_built", False)
+
+    def ensure_editor(self) -> None:
+        """Build the editor half now (the first open, New, restore or test access does it)."""
+        if self.editor_built:
+            return
+        from .editor_room import build_editor
+
+        self._building = True
+        try:
+            build_editor(self)
+        finally:
+            self._building = False
+        self._editor_built = True
+        if self.isVisible():
+            self._arrange_docks()
+        self._on_running_changed(False)
+        self._on_problems_changed()
+        self._update_title()
+
+    def _arrange_docks(self, *, first_show: bool = False) -> None:
+        """Tab the docks together (then the saved arrangement, if any), once the window is shown:
         Qt 6.11 tabifying two dock areas before the window is shown leaves a stale copy of the
         bottom tab bar drawn over the left dock (checked with a bare QMainWindow)."""
         self._docks_arranged = True
@@ -126,38 +159,38 @@ class MainWindow(WindowRuns):
         self.docks["transcript"].raise_()
         if self._saved:
             self.restoreState(self._saved[1] or QByteArray())
-            # Again: showing with every dock visible may have grown the window to their minimum.
-            self.restoreGeometry(self._saved[0] or QByteArray())
+            if first_show:  # showing with every dock visible may have grown the window to their minimum
+                self.restoreGeometry(self._saved[0] or QByteArray())
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
-        if not self._docks_arranged:
-            self._arrange_docks()
+        if self.editor_built and not self._docks_arranged:
+            self._arrange_docks(first_show=True)
         super().showEvent(event)
+        if not self._preload_started:
+            self._preload_started = True
+            self.preload()
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    def preload(self) -> None:
+        """Import the editor's modules in idle time once the first screen is painted, one module
+        per event-loop turn (the largest, pydantic with the team model, takes ~0.15 s), so the
+        first New or Open builds the editor without waiting for imports. ``editorPreloaded``
+        fires at the end (the app freezes the garbage collector's view of the heap then)."""
+        self._preload_steps = list(PRELOAD_MODULES)
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_step)
 
-    def _wire(self) -> None:
-        c = self.controller
-        c.undo_stack.cleanChanged.connect(self._update_title)
-        c.pathChanged.connect(self._update_title)
-        c.changed.connect(self._on_design_changed)
-        c.problemsChanged.connect(self._on_problems_changed)
-        c.editRefused.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.files.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.files.recentChanged.connect(self._update_recent)
-        self.start_page.newRequested.connect(self._on_new)
-        self.start_page.openRequested.connect(self.open_file)
-        self.start_page.openDialogRequested.connect(self._on_open)
-        self.problems_panel.problemActivated.connect(self._on_problem_activated)
-        self.team_panel.modelsDialogRequested.connect(self._on_models)
-        self.runs.events.connect(self._on_run_events)
-        self.runs.runningChanged.connect(self._on_running_changed)
-        self.transcript.inputSubmitted.connect(self.runs.provide_input)
+    @Slot()
+    def _preload_step(self) -> None:
+        if self._preload_steps and not self.editor_built:
+            importlib.import_module(self._preload_steps.pop(0), __package__)
+            QTimer.singleShot(0, self._preload_step)
+            return
+        self._preload_steps = []
+        self.editorPreloaded.emit()
+
+    def _choose_export_path(self, title: str, suffix: str) -> str | None:
+        from .run.export import choose_export_path
+
+        return choose_export_path(self, title, suffix)
 
     # --- files ---------------------------------------------------------------------------
 
@@ -199,6 +232,9 @@ class MainWindow(WindowRuns):
         self.start_page.set_recent(paths)
 
     def _update_title(self, *args: Any) -> None:
+        if not self.editor_built:
+            self.setWindowTitle("Start[*] — Team Designer")
+            return
         editing = self.views.editing  # the canvas or the YAML tab shows the design
         name = self.controller.document.display_name if editing else self.views.title or "Start"
         self.setWindowTitle(f"{name}[*] — Team Designer")
@@ -220,7 +256,7 @@ class MainWindow(WindowRuns):
         self.files.save_as()
 
     def _on_close(self) -> None:
-        if self.files.maybe_save():
+        if self.editor_built and self.files.maybe_save():
             from ..core.edits import new_team
 
             self.files.discard_recovery()
@@ -255,6 +291,8 @@ class MainWindow(WindowRuns):
     def _on_models(self) -> None:
         """One non-modal Models dialog, kept so its list and test report survive closing it."""
         if self.models_dialog is None:
+            from .dialogs.models import ModelsDialog
+
             self.models_dialog = ModelsDialog(self.controller, self, cache=self.probe_cache)
         self._show_editor()
         self.models_dialog.show()
@@ -278,6 +316,8 @@ class MainWindow(WindowRuns):
             self._show_editor()
 
     def _on_problem_activated(self, problem: Problem) -> None:
+        from .panels import focus_problem
+
         focus_problem(problem, agent_panel=self.agent_panel, team_panel=self.team_panel,
                       pattern_panel=self.pattern_panel, reveal=self._raise_dock_of)
 
@@ -289,9 +329,13 @@ class MainWindow(WindowRuns):
     # --- help -----------------------------------------------------------------------------------
 
     def _on_about(self) -> None:
+        from .dialogs.run_and_help import AboutDialog
+
         AboutDialog(self).exec()
 
     def _on_shortcuts(self) -> None:
+        from .dialogs.run_and_help import ShortcutsDialog
+
         ShortcutsDialog([*self.window_actions.all.values(), self.undo_action, self.redo_action], self).exec()
 
     def _on_show_log(self) -> None:
@@ -313,12 +357,13 @@ class MainWindow(WindowRuns):
                 return
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if not self.files.maybe_save():
-            event.ignore()
-            return
-        self.runs.shutdown()
-        self.files.discard_recovery()
-        self.files.release_session()
+        if self.editor_built:  # else there is no design, run or recovery copy to look after
+            if not self.files.maybe_save():
+                event.ignore()
+                return
+            self.runs.shutdown()
+            self.files.discard_recovery()
+            self.files.release_session()
         settings.put("window/geometry", self.saveGeometry())
         settings.put("window/state", self.saveState())
         event.accept()

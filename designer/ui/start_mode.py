@@ -12,16 +12,18 @@ The same panels get the wheel guard (widgets/wheel_guard.py): scrolling them cha
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 
 from .actions import Actions
-from .document.files import FileManager
 from .document.start_page import StartPageWidget
 from .widgets.wheel_guard import WheelGuard
+
+if TYPE_CHECKING:
+    from .document.files import FileManager
 
 #: Window actions that act on the open document. Not here: New, Open, Quit, help, Stop and Finish
 #: turn (a run started before Close may still be going), which make sense without a document.
@@ -62,12 +64,20 @@ class StartPageMode(QObject):
         self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         for action in self.document_actions():
             self.group.addAction(action)
-        self.panels = [p for p in (getattr(window, n, None) for n in DOCUMENT_PANELS) if isinstance(p, QWidget)]
-        self.wheel_guard = WheelGuard.install(window, *self.panels)
+        #: The document's panels, covered on the start page; they are built with the editor (cover()).
+        self.panels: list[QWidget] = []
+        self.wheel_guard: WheelGuard | None = None
         #: A placeholder over each panel, shown on the start page; it follows the panel's size.
-        self.placeholders: dict[QWidget, QLabel] = {panel: self._placeholder(panel) for panel in self.panels}
+        self.placeholders: dict[QWidget, QLabel] = {}
         self._parts.start_page.exampleRequested.connect(self._on_example_requested)
         self._parts.stack.currentChanged.connect(self._on_page_changed)
+        self._on_page_changed()
+
+    def cover(self) -> None:
+        """Once the editor's panels exist: guard their fields from the wheel and cover them on the start page."""
+        self.panels = [p for p in (getattr(self._window, n, None) for n in DOCUMENT_PANELS) if isinstance(p, QWidget)]
+        self.wheel_guard = WheelGuard.install(self._window, *self.panels)
+        self.placeholders = {panel: self._placeholder(panel) for panel in self.panels}
         self._on_page_changed()
 
     def document_actions(self) -> list[QAction]:
@@ -83,7 +93,12 @@ class StartPageMode(QObject):
     @property
     def active(self) -> bool:
         """True while the start page shows (and so there is no document to act on)."""
-        return self._parts.stack.currentWidget() is self._parts.start_page
+        current = self._parts.stack.currentWidget()
+        if current is self._parts.start_page:
+            return True
+        # A file being repaired that was opened from the start page: still no design to act on.
+        views = self._window.__dict__.get("views")  # (never built just to answer this)
+        return views is not None and current is views.repair and not views.design_open
 
     def _placeholder(self, panel: QWidget) -> QLabel:
         label = QLabel(NO_TEAM_TEXT, panel)

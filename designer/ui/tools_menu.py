@@ -1,22 +1,28 @@
 """The window's Tools menu: try a tool, and choose the extra folders tool modules come from.
 
-Only a menu: it is handed the window (a plain QMainWindow, for its menu bar and status bar),
-the document controller and the run preparation, and opens dialogs from them.
+Only a menu: it is handed the window (a plain QMainWindow, for its menu bar and status bar)
+and a way to reach the document controller and the run preparation, and opens dialogs from
+them. The menu is on the first screen; the controller, the preparation and the dialogs are
+only reached (and imported) when an action is used.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox
 
 from . import settings
-from .dialogs.tool_folders import ToolFoldersDialog
-from .dialogs.tool_try import ToolTryDialog
-from .document.controller import DocumentController
-from .run.preparation import RunPreparation
+
+if TYPE_CHECKING:
+    from .dialogs.tool_try import ToolTryDialog
+    from .document.controller import DocumentController
+    from .run.preparation import RunPreparation
+
+#: What the menu acts on, asked for when an action is used: (controller, run preparation).
+Parts = Callable[[], "tuple[DocumentController, RunPreparation]"]
 
 
 class ToolsMenu(QObject):
@@ -25,9 +31,9 @@ class ToolsMenu(QObject):
     #: The tool folders were changed in Tool folders…
     foldersChanged = Signal()  # noqa: N815 - Qt naming
 
-    def __init__(self, window: QMainWindow, controller: DocumentController, preparation: RunPreparation) -> None:
+    def __init__(self, window: QMainWindow, parts: Parts) -> None:
         super().__init__(window)
-        self._window, self._controller, self._preparation = window, controller, preparation
+        self._window, self._parts = window, parts
         #: Shows the Tools dock (set when the window has one).
         self.show_library: Callable[[], None] | None = None
         #: Replaceable in tests: offer to show the Tools dock when the team has no tool to try.
@@ -49,12 +55,14 @@ class ToolsMenu(QObject):
             bar.addMenu(self.menu)
 
     def make_try_dialog(self, tool_id: str | None = None) -> ToolTryDialog:
-        controller = self._controller
+        from .dialogs.tool_try import ToolTryDialog
+
+        controller, preparation = self._parts()
         return ToolTryDialog(
             controller.spec.model_copy(deep=True),
             controller.tool_locations(),
-            trust=self._preparation.trust,
-            confirm=self._preparation.confirm,
+            trust=preparation.trust,
+            confirm=preparation.confirm,
             team_file=controller.path,
             tool_id=tool_id,
             parent=self._window,
@@ -76,7 +84,7 @@ class ToolsMenu(QObject):
 
     @Slot()
     def _on_try(self) -> None:
-        controller = self._controller
+        controller, _ = self._parts()
         if not controller.spec.tools:
             self._window.statusBar().showMessage(
                 "The team has no tools yet: add one from the Tools dock (View ▸ Tools), then try it", 8000)
@@ -89,9 +97,11 @@ class ToolsMenu(QObject):
 
     @Slot()
     def _on_folders(self) -> None:
+        from .dialogs.tool_folders import ToolFoldersDialog
+
         dialog = ToolFoldersDialog(settings.get("tools/folders"), settings.get("tools/workspace"), self._window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             settings.put("tools/folders", dialog.folders())
             settings.put("tools/workspace", dialog.workspace_edit.text().strip())
-            self._controller.validate_now()
+            self._parts()[0].validate_now()
             self.foldersChanged.emit()

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDropEvent
 from designer.core.teamfile import dump_team
 from designer.core.trust import TrustStore
 from designer.core.yamlio import load_team
-from designer.ui.document.files import pending_recoveries
+from designer.ui.document.recovery import pending_recoveries
 from tests.conftest import FIXTURES, STOP_BOUND_S, TEAMS
 
 SCRIPTED = """\

@@ -112,7 +112,7 @@ def test_an_empty_task_is_not_written(make_main_window, qtbot, tmp_path):
 
 
 def test_save_as_suggests_a_safe_slug_of_the_team_name(make_main_window, qtbot, tmp_path):
-    """'Research & Report' typed in the Team panel's name: Save As suggests research_report.yaml."""
+    """'Research & Report' typed in the Team panel's name: Save As suggests research_and_report.yaml."""
     w = make_main_window()
     w.window_actions["new"].trigger()
     w.docks["team"].raise_()
@@ -125,4 +125,4 @@ def test_save_as_suggests_a_safe_slug_of_the_team_name(make_main_window, qtbot, 
     assert w.controller.spec.name == "Research & Report"
     asked = saving_to(w, tmp_path / "chosen.yaml")
     w.window_actions["save_as"].trigger()
-    assert [Path(p).name for p in asked] == ["research_report.yaml"]
+    assert [Path(p).name for p in asked] == ["research_and_report.yaml"]

@@ -21,6 +21,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QTextCursor
 
 from designer.core.yamlio import MAX_BYTES, load_team
+from tests.ui.test_yaml_view import replace_in_editor  # a selection typed over, as a user replaces text
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "teams" / "research_report.yaml").read_text(encoding="utf-8")
@@ -40,17 +41,6 @@ def open_broken(make_main_window: Any, tmp_path: Path, text: str, name: str = "b
     w.window_actions["new"].trigger()  # a design is open: Cancel must come back to it
     assert not w.open_file(str(path))  # not opened (yet): shown for repair instead
     return w, path
-
-
-def replace_in_editor(qtbot: Any, editor: Any, old: str, new: str) -> None:
-    """Select ``old`` in the editor as a user would (a cursor over it), then type ``new``."""
-    start = editor.toPlainText().index(old)
-    cursor = editor.textCursor()
-    cursor.setPosition(start)
-    cursor.setPosition(start + len(old), QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
-    editor.setFocus()
-    qtbot.keyClicks(editor, new)
 
 
 def test_a_typo_key_opens_the_repair_view_and_the_fixed_text_opens_and_saves(make_main_window, qtbot, tmp_path):

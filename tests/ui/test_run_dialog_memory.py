@@ -171,3 +171,32 @@ def test_a_warning_in_the_preview_does_not_move_the_rows(qtbot, tmp_path):
     qtbot.keyClicks(dialog.task_edit, "A task " * 60)  # a preview many lines long
     assert where() == before
     assert dialog.preview.toolTip().startswith("A task")  # what does not fit is in the tooltip
+
+
+def test_a_task_edited_in_the_team_since_the_last_run_wins_over_the_remembered_one(make_main_window, qtbot, tmp_path):
+    w = make_main_window(write(tmp_path))
+    qtbot.waitUntil(lambda: w.window_actions["run"].isEnabled())
+
+    def type_and_run(dialog: RunDialog) -> None:
+        dialog.task_edit.selectAll()
+        qtbot.keyClicks(dialog.task_edit, "Old task about {topic}")
+        dialog.task_edit.setFocus()
+        qtbot.keyClick(dialog.task_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    failures = in_run_dialog(qtbot, type_and_run)
+    w.window_actions["run"].trigger()
+    assert not failures, failures
+    qtbot.waitUntil(lambda: not w.runs.running, timeout=15000)
+
+    # The user now types a new task into the Team panel, then presses Run again.
+    w.docks["team"].raise_()
+    editor = w.team_panel.task_edit.editor
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "New task about {topic}")
+    qtbot.waitUntil(lambda: w.controller.spec.task == "New task about {topic}", timeout=15000)
+    seen: dict[str, str] = {}
+    failures = in_run_dialog(qtbot, lambda dialog: seen.update(task=dialog.task_edit.toPlainText()))
+    w.window_actions["run"].trigger()  # cancelled by the helper
+    assert not failures, failures
+    assert seen == {"task": "New task about {topic}"}

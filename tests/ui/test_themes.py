@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 
 from designer.core import events as ev
@@ -16,23 +16,8 @@ from designer.ui.canvas.items import palette_of
 from designer.ui.run.transcript_view import agent_colour
 from designer.ui.theme import APP_PROPERTY, READABLE, ThemeManager, colors, contrast, is_dark, theme_manager
 from tests.conftest import TEAMS
+from tests.e2e.test_menus_and_theme import FakeHints  # the stand-in for QStyleHints
 
-
-class FakeHints(QObject):
-    """The offscreen platform has no system scheme to change; this stands in for QStyleHints."""
-
-    colorSchemeChanged = Signal(Qt.ColorScheme)  # noqa: N815 - QStyleHints' signal name
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.scheme = Qt.ColorScheme.Light
-
-    def colorScheme(self) -> Qt.ColorScheme:  # noqa: N802 - QStyleHints' name
-        return self.scheme
-
-    def switch(self, scheme: Qt.ColorScheme) -> None:
-        self.scheme = scheme
-        self.colorSchemeChanged.emit(scheme)
 
 
 @pytest.fixture
@@ -150,6 +135,41 @@ def test_the_transcript_reads_in_the_dark_theme(make_main_window, fresh_theme, q
         rect = view.visualRect(index).adjusted(0, 0, -80, 0).intersected(view.viewport().rect())  # not the clock
         assert not rect.isEmpty(), row
         assert max_contrast(image, rect, base) >= READABLE, row
+
+
+def test_a_tool_options_message_reads_in_the_dark_theme(make_main_window, fresh_theme, qtbot, tmp_path):
+    """The Tools dock's Options dialog, dark theme, a bad host typed: the message under the field
+    is painted in a red that stands out at least 4.5:1 from the dialog's background."""
+    fresh_theme()
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM_WITH_WEB, encoding="utf-8")
+    w = make_main_window(path)
+    theme_actions(w)["dark"].trigger()
+    palette = w.tool_library
+    qtbot.waitUntil(lambda: is_dark(palette.palette()), timeout=15000)
+    assert palette.select("team:web")
+    qtbot.mouseClick(palette.options_button, Qt.MouseButton.LeftButton)
+    dialog = palette.options_dialog
+    qtbot.keyClicks(dialog.fields["allow_hosts"], "not/a/host")
+    error = dialog.errors["allow_hosts"]
+    assert "is not a host name" in error.text()
+    background = dialog.palette().color(dialog.backgroundRole())
+    assert is_dark(dialog.palette())
+    image = error.grab().toImage()
+    assert max_contrast(image, image.rect(), background) >= READABLE
+    dialog.reject()
+    qtbot.waitUntil(lambda: palette.options_dialog is None)
+
+
+TEAM_WITH_WEB = """\
+schema: team-designer/v1
+name: Web
+tools:
+  web: {builtin: http_get}
+agents:
+  a: {tools: [web], system_message: "A"}
+orchestration: {pattern: sequential, order: [a]}
+"""
 
 
 def test_the_theme_is_remembered_for_the_next_start(make_main_window, fresh_theme, qapp):

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from .test_yaml_view import TEAM, click_tab, open_team, replace_in_editor
 
 
@@ -103,3 +105,43 @@ def test_each_dock_group_has_one_visible_tab_bar(tmp_path):
     groups = [tuple(g) for g in json.loads(done.stdout.strip().splitlines()[-1])]
     assert ("Transcript", "Problems") in groups and ("Agent", "Pattern", "Team") in groups
     assert len(groups) == len(set(groups)), groups
+
+
+def test_a_file_repaired_from_the_start_page_leaves_no_hidden_document_to_act_on(make_main_window, qtbot, tmp_path):
+    from .test_repair_view import TYPO
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TYPO, encoding="utf-8")
+    w = make_main_window()
+    assert w.stack.currentWidget() is w.start_page
+    assert not w.open_file(str(broken))
+    assert w.stack.currentWidget() is w.views.repair
+    # The untitled team behind the start page is not a document: nothing acts on it.
+    for name in ("run", "save", "save_as", "add_agent", "close"):
+        assert not w.window_actions[name].isEnabled(), name
+    assert not w.agent_panel.isEnabled() and not w.tool_library.isEnabled()
+    asked: list[str] = []
+    w.files.ask_save = lambda name: asked.append(name) or "discard"
+    w.views.repair.editor.setPlainText(TYPO.replace("sytem_message:", "system_message:"))
+    qtbot.waitUntil(lambda: w.views.repair.apply_button.isEnabled(), timeout=15000)
+    qtbot.mouseClick(w.views.repair.apply_button, Qt.MouseButton.LeftButton)
+    assert w.stack.currentWidget() is w.canvas and asked == []
+    assert w.window_actions["save"].isEnabled() and w.agent_panel.isEnabled()
+
+
+def test_a_broken_file_opened_over_unsaved_work_asks_once_at_apply(make_main_window, qtbot, tmp_path):
+    from .test_repair_view import TYPO
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TYPO, encoding="utf-8")
+    w = make_main_window()
+    w.window_actions["new"].trigger()
+    w.window_actions["add_agent"].trigger()  # unsaved work
+    asked: list[str] = []
+    w.files.ask_save = lambda name: asked.append(name) or "discard"
+    assert not w.open_file(str(broken))
+    assert asked == []  # nothing is replaced yet: nothing to ask
+    w.views.repair.editor.setPlainText(TYPO.replace("sytem_message:", "system_message:"))
+    qtbot.waitUntil(lambda: w.views.repair.apply_button.isEnabled(), timeout=15000)
+    qtbot.mouseClick(w.views.repair.apply_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Untitled"] and w.stack.currentWidget() is w.canvas

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,36 @@ def test_a_file_that_is_not_gguf_is_refused_in_words(tmp_path: Path) -> None:
     assert [p.message for p in errors] == [f"not a GGUF model file: {fake}"]
     with pytest.raises(GgufError, match="not a GGUF file"):
         read_info(fake)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_path_naming_a_fifo_or_device_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A received team file is validated on open: ``path: some_fifo`` (or /dev/zero) must be a
+    located error at once, never a read that waits for a writer forever."""
+    os.mkfifo(tmp_path / "pipe.gguf")
+    for path, kind in (("pipe.gguf", "a named pipe (FIFO)"), ("/dev/zero", "a device")):
+        team = tmp_path / "team.yaml"
+        team.write_text(TEAM.format(path=path), encoding="utf-8")
+        # In a child process with a time limit: a regression hangs that process, not the suite.
+        done = subprocess.run([sys.executable, "-m", "designer", "validate", str(team)], capture_output=True,
+                              text=True, cwd=ROOT, timeout=60)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert f"it is {kind}, not a regular file" in done.stderr and "[models.local.path]" in done.stderr
+        with pytest.raises(GgufError, match=re.escape(f"it is {kind}")):
+            read_info(path if path.startswith("/") else tmp_path / path)
+
+
+def test_a_header_of_deeply_nested_arrays_is_refused_in_words(tmp_path: Path) -> None:
+    """A crafted file (thousands of arrays in arrays, a few KB) is a GgufError, not a RecursionError
+    escaping the Models dialog."""
+    import struct
+
+    key = b"x"
+    header = b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", len(key)) + key + struct.pack("<I", 9)
+    nested = tmp_path / "nested.gguf"
+    nested.write_bytes(header + struct.pack("<IQ", 9, 1) * 5000 + struct.pack("<IQ", 4, 0))
+    with pytest.raises(GgufError, match="nests arrays too deeply"):
+        read_info(nested)
 
 
 def test_the_chat_template_comes_from_the_file(other_gguf: Path) -> None:

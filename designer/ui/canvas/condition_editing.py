@@ -15,8 +15,11 @@ from .editors import EdgeConditionDialog
 
 class ConditionEditing(QObject):
     def __init__(self, controller: DocumentController, view: QWidget) -> None:
+        # The view is only the Qt parent, never a Python attribute: a view -> editing -> view
+        # cycle leaves the view to the cyclic garbage collector, which can then destroy it in
+        # the middle of one of its own paint events (a crash, seen after a canvas test).
         super().__init__(view)
-        self._controller, self._view = controller, view
+        self._controller = controller
         self._open: tuple[EdgeConditionDialog, diagram.Connection] | None = None
 
     def open(self, item: ConnectionItem) -> None:
@@ -26,7 +29,9 @@ class ConditionEditing(QObject):
             return
         if self._open is not None:
             self._open[0].close()
-        dialog = EdgeConditionDialog(edges[item.index].when, f"Condition: {item.source} → {item.target}", self._view)
+        view = self.parent()
+        assert isinstance(view, QWidget)
+        dialog = EdgeConditionDialog(edges[item.index].when, f"Condition: {item.source} → {item.target}", view)
         dialog.accepted.connect(self._on_accepted)
         dialog.finished.connect(self._on_finished)
         self._open = (dialog, item.connection)

@@ -11,17 +11,14 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Callable, Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Slot
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QImageWriter, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from ...core.spec import TeamSpec
 from ...core.teamfile import atomic_write
-from .. import settings
-from ..actions import menu_named
 from ..theme import colors
 from ..document.controller import DocumentController
 from .scene import CanvasScene
@@ -33,7 +30,6 @@ SUFFIXES: dict[str, DiagramFormat] = {".png": "png", ".svg": "svg"}
 MARGIN = 24.0
 #: Pixels per scene unit in a PNG: slides are shown on large, often high-density screens.
 PNG_SCALE = 2.0
-_FILTERS = "SVG image (*.svg);;PNG image (*.png)"
 
 
 class DiagramError(Exception):
@@ -133,55 +129,3 @@ def export_diagram(spec: TeamSpec, path: str | os.PathLike[str], team_file: Path
         return diagram.write(path, spec.name or "Team")
     finally:
         diagram.close()
-
-
-class DiagramExport(QObject):
-    """File ▸ Export diagram…: asks where (``choose_path`` is replaceable in tests) and writes."""
-
-    def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
-        self._window: Any = window  # the MainWindow: controller, files.show_error, status bar
-        #: Replaceable in tests: a suggested file name -> the chosen path (None: cancelled).
-        self.choose_path: Callable[[str], str | None] = self._ask_path
-        self.action = QAction("Export &diagram…", window)
-        self.action.setStatusTip("Save the canvas as an SVG or PNG picture, for docs and slides")
-        self.action.triggered.connect(self._on_export)
-        file_menu = menu_named(window, "File")
-        if file_menu is None:
-            return
-        actions = file_menu.actions()
-        # After the transcript exports, so every export sits together.
-        after = next((i for i, a in enumerate(actions) if a.text().replace("&", "").startswith("Export transcript as JSONL")), None)
-        if after is not None and after + 1 < len(actions):
-            file_menu.insertAction(actions[after + 1], self.action)
-        else:
-            file_menu.addAction(self.action)
-
-    def _ask_path(self, suggested: str) -> str | None:
-        start = Path(settings.get("files/last_folder") or Path.home()) / suggested
-        path, chosen = QFileDialog.getSaveFileName(self._window, "Export diagram", str(start), _FILTERS)
-        if path and not Path(path).suffix:
-            path += ".png" if "png" in chosen.lower() else ".svg"
-        return path or None
-
-    @Slot()
-    def _on_export(self) -> None:
-        window = self._window
-        controller: DocumentController = window.controller
-        if not controller.spec.agents:
-            window.statusBar().showMessage("Nothing to export yet: add an agent first", 6000)
-            return
-        stem = controller.path.stem if controller.path is not None else "team"
-        path = self.choose_path(f"{stem}.svg")
-        if not path:
-            return
-        try:
-            export_diagram(controller.spec, path, controller.path)
-        except DiagramError as exc:
-            window.files.show_error("Cannot export the diagram", str(exc))
-            return
-        except OSError as exc:
-            log.warning("exporting the diagram to %s failed", path, exc_info=True)
-            window.files.show_error("Cannot export the diagram", f"{path} could not be written: {exc.strerror or exc}.")
-            return
-        window.statusBar().showMessage(f"Exported {Path(path).name}", 6000)

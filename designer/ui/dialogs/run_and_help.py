@@ -54,11 +54,12 @@ def recall_run(key: str) -> dict[str, Any]:
     return entry if isinstance(entry, dict) else {}
 
 
-def remember_run(key: str, task: str, inputs: dict[str, str]) -> None:
-    """Keep what was run, newest first; known secrets are masked (settings are a plain file)."""
+def remember_run(key: str, task: str, inputs: dict[str, str], file_task: str = "") -> None:
+    """Keep what was run, newest first; known secrets are masked (settings are a plain file).
+    ``file_task`` is the team's own task then: once the team's task is edited, it wins again."""
     data = _remembered()
     data.pop(key, None)
-    entry = {"task": redact(task), "inputs": {k: redact(v) for k, v in inputs.items()}}
+    entry = {"task": redact(task), "inputs": {k: redact(v) for k, v in inputs.items()}, "file_task": redact(file_task)}
     kept = [(key, entry), *list(data.items())[: _REMEMBERED_TEAMS - 1]]
     settings.put("run/last_inputs", json.dumps(dict(kept), ensure_ascii=False))
 
@@ -74,9 +75,11 @@ class RunDialog(QDialog):
         self.setWindowTitle(f"Run “{spec.name}”")
         self.spec = spec
         self.key = key or f"unsaved:{spec.name}"
+        self._spec_task = spec.task
         last = recall_run(self.key)
         remembered_task, remembered_inputs = last.get("task"), last.get("inputs")
-        if not isinstance(remembered_task, str):
+        # The task typed in the Team panel since the last run is what the user means now.
+        if not isinstance(remembered_task, str) or last.get("file_task", redact(spec.task)) != redact(spec.task):
             remembered_task = None
         if not isinstance(remembered_inputs, dict):
             remembered_inputs = {}
@@ -133,7 +136,8 @@ class RunDialog(QDialog):
 
     def accept(self) -> None:
         """Run, and remember the task and inputs for the next time this team is run."""
-        remember_run(self.key, self.task_edit.toPlainText(), {name: edit.text() for name, edit in self.inputs.items()})
+        remember_run(self.key, self.task_edit.toPlainText(), {name: edit.text() for name, edit in self.inputs.items()},
+                     self._spec_task)
         super().accept()
 
     def task(self) -> str:

@@ -76,11 +76,13 @@ class DocumentController(QObject):
     pathChanged = Signal()  # noqa: N815
     editRefused = Signal(str)  # noqa: N815 - a message for the status bar
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, undo_stack: QUndoStack | None = None) -> None:
         super().__init__(parent)
         self.document = TeamDocument(new_team())
         self.document.subscribe(self._on_document_changed)
-        self.undo_stack = QUndoStack(self)
+        # The window makes its stack (and the Undo/Redo actions on it) before the team model is
+        # loaded, so its start page shows without importing it; see main_window.
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.problems: list[Problem] = []
         self.selected_agents: list[str] = []
         #: (source, target, graph edge index or None) of the selected connection.

@@ -85,6 +85,11 @@ class EditorViews(QObject):
         return self._stack.currentWidget() in (self._canvas, self.yaml)
 
     @property
+    def design_open(self) -> bool:
+        """A design is open (False on the start page, and in a repair view reached from it)."""
+        return self._design_open
+
+    @property
     def repairing(self) -> bool:
         return self.tabs.isTabVisible(REPAIR_TAB)
 

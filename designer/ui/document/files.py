@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -28,54 +27,11 @@ from ...core.validate import validate_file
 from ...core.yamlio import parse_team
 from .. import settings
 from .controller import DocumentController
+from .recovery import Recovery, recovery_dir
 
 log = logging.getLogger(__name__)
 
 FILE_FILTER = "Team files (*.yaml *.yml);;All files (*)"
-
-
-def recovery_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    folder = Path(base) / "recovery"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@dataclass(frozen=True)
-class Recovery:
-    yaml_path: Path
-    original: Path | None
-    saved_at: float
-
-    def discard(self) -> None:
-        for path in (self.yaml_path, self.yaml_path.with_suffix(".json")):
-            path.unlink(missing_ok=True)
-
-
-def _session_alive(lock_path: Path) -> bool:
-    """True while the window that writes this recovery file is still open (it holds the lock);
-    a crashed session's lock is stale, and QLockFile takes it over."""
-    lock = QLockFile(str(lock_path))
-    if lock.tryLock(0):
-        lock.unlock()
-        return False
-    return True
-
-
-def pending_recoveries() -> list[Recovery]:
-    """Recovery files of sessions that ended without closing normally (never a live window's)."""
-    out = []
-    for note in sorted(recovery_dir().glob("*.json")):
-        try:
-            data = json.loads(note.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            log.warning("ignoring the unreadable recovery note %s", note, exc_info=True)
-            continue
-        yaml_path = note.with_suffix(".yaml")
-        if yaml_path.exists() and not _session_alive(note.with_suffix(".lock")):
-            original = Path(data["original"]) if data.get("original") else None
-            out.append(Recovery(yaml_path, original, float(data.get("saved_at", 0))))
-    return out
 
 
 class FileManager(QObject):
@@ -176,14 +132,18 @@ class FileManager(QObject):
 
     def open(self, path: str | None = None) -> bool:
         path = path or self.choose_open_path()
-        if not path or not self.maybe_save():
+        if not path:
             return False
+        # Read first: a file that does not load replaces nothing (the repair view shows it, and
+        # asks about unsaved changes once, when its fix is applied), so it asks nothing now.
         result = validate_file(path, tool_folders=settings.get("tools/folders"))
         if result.spec is None:
             if self.repair is not None and self.repair(path, result.problems):
                 return False  # shown in the repair view: open_repaired opens it once it is fixed
             lines = "\n".join(p.format() for p in result.problems)
             self.show_error("Cannot open team file", f"{Path(path).name} could not be opened:\n\n{lines}")
+            return False
+        if not self.maybe_save():
             return False
         self.controller.set_design(result.spec, Path(path).resolve())
         # Temporary files that killed saves of this file left behind (never a live save's).

@@ -6,23 +6,23 @@ the parts it uses are built by MainWindow's constructor and declared here for th
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from ...core import events as ev
 from ...core.finish import finish_text, plural
-from ...core.task import TaskError
 from ..actions import Actions
-from ..canvas.view import CanvasView
-from ..dialogs.run_and_help import RunDialog
-from ..document.controller import DocumentController
-from ..document.files import FileManager
-from .controller import RunController
-from .export import ExportFormat, export_transcript
-from .preparation import RunPreparation
 from .status import RunStatusWidget
-from .transcript_view import TranscriptWidget
+
+if TYPE_CHECKING:  # the editor's parts: imported once a design is open (see main_window)
+    from ..canvas.view import CanvasView
+    from ..document.controller import DocumentController
+    from ..document.files import FileManager
+    from .controller import RunController
+    from .export import ExportFormat
+    from .preparation import RunPreparation
+    from .transcript_view import TranscriptWidget
 
 
 class WindowRuns(QMainWindow):
@@ -41,7 +41,15 @@ class WindowRuns(QMainWindow):
     ask_run: Callable[[], tuple[str, dict[str, Any]] | None]
     choose_export_path: Callable[[str, str], str | None]
 
+    @property
+    def editor_built(self) -> bool:
+        """False while only the first screen exists (MainWindow builds the rest on first use)."""
+        return True
+
     def _on_problems_changed(self) -> None:
+        if not self.editor_built:  # no design yet: nothing to run
+            self.window_actions["run"].setEnabled(False)
+            return
         errors = self.controller.errors
         can_run = not errors and not self.runs.running
         self.window_actions["run"].setEnabled(can_run)
@@ -55,6 +63,9 @@ class WindowRuns(QMainWindow):
             self.run_reason.setText("")
 
     def _run_dialog(self) -> tuple[str, dict[str, Any]] | None:
+        from ...core.task import TaskError
+        from ..dialogs.run_and_help import RunDialog
+
         path = self.controller.path  # the team's key in the dialog's memory of the last task run
         dialog = RunDialog(self.controller.spec, self, key=str(path.resolve()) if path else None)
         if dialog.exec() != RunDialog.DialogCode.Accepted:
@@ -121,6 +132,8 @@ class WindowRuns(QMainWindow):
             self.status.end()
 
     def _export(self, fmt: ExportFormat) -> None:
+        from .export import export_transcript
+
         message = export_transcript(self.transcript.model, fmt, choose_path=self.choose_export_path,
                                     show_error=self.files.show_error)
         if message:

@@ -26,12 +26,14 @@ from ...core import tool_edits
 from ...core.builtins import BUILTIN_TOOLS
 from ...core.tool_library import option_infos
 from ..document.controller import DocumentController
+from ..theme import colors
 
 
 def message_label(lines: int = 2) -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet("color: #c62828;")
+    # The theme's error red (readable on the dark theme too; a fixed #c62828 was 2.5:1 there).
+    label.setStyleSheet(f"color: {colors(label.palette()).error_text.name()};")
     label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
     return label
 
