@@ -23,8 +23,10 @@ from .spec import (
     LayoutSpec,
     NodePosition,
     TeamSpec,
+    TerminationSpec,
     is_identifier,
 )
+from .records import DEFAULT_TIMEOUT_S
 
 
 
@@ -32,6 +34,10 @@ from .spec import (
 #: can change it: without a cap SmolLM2 can ramble for minutes, and without a repetition penalty
 #: it repeats a phrase ("AMOLED AMOLED…") until the cap.
 NEW_TEAM_MODEL_OPTIONS = ModelOptions(max_tokens=256, repeat_penalty=1.15)
+#: A new team's message bound. A chat of small-model agents (switched to round robin, say) has
+#: no natural end and repeats itself; 8 messages keep its first run to well under a minute
+#: (20, the bound of files without one, took 101 s on two cores). Written into the file too.
+NEW_TEAM_MAX_MESSAGES = 8
 
 
 def new_team(name: str = "Untitled team") -> TeamSpec:
@@ -44,6 +50,7 @@ def new_team(name: str = "Untitled team") -> TeamSpec:
         models={EMBEDDED_MODEL_ID: embedded},
         agents={"assistant": AgentSpec(description="A helpful assistant.", system_message="You are a helpful assistant.\n")},
         orchestration=rules_for("sequential").from_members(["assistant"]),
+        termination=TerminationSpec(max_messages=NEW_TEAM_MAX_MESSAGES, timeout=DEFAULT_TIMEOUT_S),
     )
     return spec
 

@@ -7,6 +7,8 @@ ended it. Stopped means somebody (or a missing answer) ended it early; failed me
 
 from __future__ import annotations
 
+import re
+
 from .events import Finished, FinishReason
 
 _WORDS: dict[FinishReason, str] = {
@@ -43,6 +45,24 @@ SEQUENCE_DONE = "the last agent in the order has spoken"
 STOPPED_BY_USER = "stopped by the user"
 #: How Finish turn reads when the turn did end.
 FINISHED_TURN = "finished by the user after the current turn"
+
+
+#: AgentChat's stop texts, in plain words. Its message count includes the task, so "20 messages
+#: reached" came with "19 messages" in the summary; the limit is named, with what counts.
+_PLAIN = (
+    (re.compile(r"Maximum number of messages (\d+) reached, current message count: \d+"),
+     r"the limit of \1 messages was reached (the task counts as one)"),
+    (re.compile(r"Timeout of ([\d.]+) seconds reached"), r"the time limit of \1 s was reached"),
+    (re.compile(r"Token usage limit reached, total token count: (\d+), prompt token count: \d+, completion token count: \d+\.?"),
+     r"the token budget was used up (\1 tokens)"),
+)
+
+
+def plain_reason(reason: str) -> str:
+    """AgentChat's stop reason (several joined with ', ') with its bounds said in plain words."""
+    for pattern, words in _PLAIN:
+        reason = pattern.sub(words, reason)
+    return reason
 
 
 def graph_done(pattern: str) -> str:

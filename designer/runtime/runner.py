@@ -30,7 +30,7 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
-from ..core.finish import FINISHED_TURN, STOPPED_BY_USER, graph_done
+from ..core.finish import FINISHED_TURN, STOPPED_BY_USER, graph_done, plain_reason
 from ..core.masking import redact
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
@@ -364,9 +364,9 @@ class TeamRun:
             # AgentChat's words for a graph (a sequence is one too) that ran out of next steps.
             self._end_reason, self._end_detail = "completed", graph_done(self.spec.orchestration.pattern) + reason[len(_GRAPH_END):]
         elif self._coordinator_answered(reason):
-            self._end_reason, self._end_detail = "completed", reason
+            self._end_reason, self._end_detail = "completed", plain_reason(reason)
         elif reason:
-            self._end_reason, self._end_detail = "termination", reason
+            self._end_reason, self._end_detail = "termination", plain_reason(reason)
         else:
             self._end_reason = "completed"
 

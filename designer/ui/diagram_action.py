@@ -57,7 +57,10 @@ class DiagramExport(QObject):
         if not controller.spec.agents:
             window.statusBar().showMessage("Nothing to export yet: add an agent first", 6000)
             return
-        stem = controller.path.stem if controller.path is not None else "team"
+        from ..core.teamfile import file_name_for
+
+        # The file's name, or a safe slug of the team's name for an unsaved one ("support_desk").
+        stem = controller.path.stem if controller.path is not None else file_name_for(controller.spec.name).removesuffix(".yaml")
         path = self.choose_path(f"{stem}.svg")
         if not path:
             return

@@ -28,6 +28,7 @@ from .run.window_runs import WindowRuns
 from .start_mode import StartPageMode
 from .theme import ThemeMenu
 from .tools_menu import ToolsMenu
+from .widgets.icon_tint import ToolbarIconTint
 
 if TYPE_CHECKING:
     from ..core.problems import Problem
@@ -89,7 +90,8 @@ class MainWindow(WindowRuns):
         self.undo_action, self.redo_action = undo, redo
         self.recent_menu = RecentFilesMenu(self)
         self.recent_menu.fileChosen.connect(self.open_file)
-        build_menus(self, self.window_actions, undo, redo, self.recent_menu, [])  # the docks' toggles come with them
+        toolbar = build_menus(self, self.window_actions, undo, redo, self.recent_menu, [])  # the docks' toggles come with them
+        self.icon_tint = ToolbarIconTint(toolbar)  # Qt's black icons stay visible on a dark toolbar
         self.tools_menu = ToolsMenu(self, lambda: (self.controller, self.preparation))
         self.theme_menu, self.diagram_export = ThemeMenu(self), DiagramExport(self)
         self.start_mode = StartPageMode(self)  # no document on the start page; examples open as copies
@@ -238,7 +240,7 @@ class MainWindow(WindowRuns):
         editing = self.views.editing  # the canvas or the YAML tab shows the design
         name = self.controller.document.display_name if editing else self.views.title or "Start"
         self.setWindowTitle(f"{name}[*] — Team Designer")
-        self.setWindowModified(editing and not self.controller.undo_stack.isClean())
+        self.setWindowModified(editing and (not self.controller.undo_stack.isClean() or self.files.unapplied()))
 
     def _on_new(self) -> None:
         if self.files.new():

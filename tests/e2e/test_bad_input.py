@@ -162,7 +162,7 @@ def test_the_largest_team_allowed_validates_and_runs(tmp_path: Path, pattern: st
     done = cli(tmp_path, "run", str(path), "--jsonl")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
-    assert '"reason": "termination", "detail": "Maximum number of messages 3 reached' in done.stdout.splitlines()[-1]
+    assert '"reason": "termination", "detail": "the limit of 3 messages was reached' in done.stdout.splitlines()[-1]
 
 
 def test_a_long_loop_without_an_exit_is_found_without_recursion(tmp_path: Path):

@@ -127,3 +127,17 @@ def test_cli_unknown_suffix_and_missing_file(tmp_path):
     done = cli(str(tmp_path / "nowhere.yaml"), str(tmp_path / "out.svg"))
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "cannot read" in done.stderr
     assert not Path(tmp_path / "out.svg").exists()
+
+
+def test_an_unsaved_team_suggests_its_name_as_the_diagram_file(make_main_window, qtbot):
+    w = make_main_window()
+    w.window_actions["new"].trigger()
+    w.docks["team"].raise_()
+    w.team_panel.name_edit.setFocus()
+    w.team_panel.name_edit.selectAll()
+    qtbot.keyClicks(w.team_panel.name_edit, "Support & Sales Desk")
+    qtbot.waitUntil(lambda: w.controller.spec.name == "Support & Sales Desk", timeout=15000)
+    asked: list[str] = []
+    w.diagram_export.choose_path = lambda suggested: asked.append(suggested) or None
+    export_action(w).trigger()
+    assert asked == ["support_and_sales_desk.svg"]

@@ -212,8 +212,12 @@ def test_naming_an_agent_user_in_the_agent_panel_says_why_at_the_field(make_main
     qtbot.waitUntil(lambda: panel.agent_id == "summarizer" and panel.id_edit.isVisible())
     focus(qtbot, panel.id_edit)
     panel.id_edit.selectAll()
+    rows = panel.description_edit.geometry(), panel.kind_combo.geometry()
     qtbot.keyClicks(panel.id_edit, "user")
     assert panel.id_note.isVisible() and "reserved" in panel.id_note.text() and "“user_proxy”" in panel.id_note.text()
+    # The note floats under the field: the rows below stay where the pointer found them.
+    assert (panel.description_edit.geometry(), panel.kind_combo.geometry()) == rows
+    assert panel.id_note.geometry().top() >= panel.id_edit.geometry().bottom()
     before = w.controller.spec
     qtbot.keyClick(panel.id_edit, Qt.Key.Key_Return)
     assert w.controller.spec == before and panel.id_edit.text() == "summarizer"

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 
 from designer.core import events as ev
+from designer.core.teamfile import dump_team
 from designer.ui import settings
 from designer.ui.actions import menu_named
 from designer.ui.canvas.items import palette_of
@@ -225,3 +226,36 @@ def test_screenshot_command_draws_the_dark_theme(tmp_path):
     points = [(x, y) for x in range(0, image.width(), 30) for y in range(0, image.height(), 30)]
     dark = sum(image.pixelColor(x, y).lightness() < 100 for x, y in points)
     assert dark > 0.8 * len(points)  # most of the window is dark, not only the canvas
+
+
+def test_a_theme_switch_is_not_typing_in_the_yaml_tab(make_main_window, qtbot, fresh_theme):
+    """A theme switch re-highlights the YAML text, a format change that Qt reports as a text
+    change: the tab must stay clean and keep the design's text, whether it was shown before or
+    never (a new team's). The editor gets the palette as a theme switch delivers it."""
+    from designer.ui.theme import dark_palette
+
+    fresh_theme()
+    w = make_main_window()
+    w.window_actions["new"].trigger()
+    view = w.views.yaml
+    view.editor.setPalette(dark_palette())  # never shown yet: its text is not the design's
+    assert not view.dirty and w.views.tabs.tabText(1) == "YAML" and not w.isWindowModified()
+    qtbot.mouseClick(w.views.tabs, Qt.MouseButton.LeftButton, pos=w.views.tabs.tabRect(1).center())
+    qtbot.waitUntil(lambda: view.editor.toPlainText() == dump_team(w.controller.spec), timeout=15000)
+    view.editor.setPalette(view.style().standardPalette())  # and back to light, with the text shown
+    assert not view.dirty and view.editor.toPlainText() == dump_team(w.controller.spec)
+
+
+def test_toolbar_icons_turn_light_in_the_dark_theme_and_back(make_main_window, qtbot, fresh_theme):
+    """Qt's standard icons are black: on a dark toolbar they are recoloured (Run's play arrow
+    reads light), and the light theme brings the very same icons back."""
+    from designer.ui.widgets.icon_tint import mean_lightness
+
+    fresh_theme()
+    w = make_main_window()
+    run = w.window_actions["run"]
+    original = run.icon().cacheKey()
+    theme_actions(w)["dark"].trigger()
+    qtbot.waitUntil(lambda: mean_lightness(run.icon().pixmap(16, 16).toImage()) > 0.6, timeout=15000)
+    theme_actions(w)["light"].trigger()
+    qtbot.waitUntil(lambda: run.icon().cacheKey() == original, timeout=15000)

@@ -145,3 +145,21 @@ def test_a_broken_file_opened_over_unsaved_work_asks_once_at_apply(make_main_win
     qtbot.waitUntil(lambda: w.views.repair.apply_button.isEnabled(), timeout=15000)
     qtbot.mouseClick(w.views.repair.apply_button, Qt.MouseButton.LeftButton)
     assert asked == ["Untitled"] and w.stack.currentWidget() is w.canvas
+
+
+def test_file_save_with_typed_yaml_saves_what_is_seen_or_refuses(make_main_window, qtbot, tmp_path):
+    w = open_team(make_main_window, tmp_path)
+    typed(qtbot, w, "orchestration: [unclosed", old="orchestration:")
+    assert w.isWindowModified()  # typed text is a change, even before Apply
+    before = (tmp_path / "team.yaml").read_bytes()
+    w.canvas.setFocus()
+    w.window_actions["save"].trigger()
+    assert any("YAML tab has problems" in e for e in w.errors)
+    assert (tmp_path / "team.yaml").read_bytes() == before and w.views.yaml.dirty
+    w.views.yaml.revert()
+    assert not w.isWindowModified()
+    typed(qtbot, w, "Write one crisp sentence.")
+    w.canvas.setFocus()
+    w.window_actions["save"].trigger()
+    assert "Write one crisp sentence." in (tmp_path / "team.yaml").read_text(encoding="utf-8")
+    assert not w.views.yaml.dirty and not w.isWindowModified()

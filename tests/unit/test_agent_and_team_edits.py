@@ -160,3 +160,12 @@ def test_a_key_reference_is_accepted():
 def test_add_model_adds_a_valid_builtin_entry_and_returns_its_id():
     after, model_id = add_model_from_preset(spec())
     assert model_id == "model" and after.models[model_id].provider == "embedded"
+
+
+def test_a_new_team_is_bounded_in_its_file_by_model_options_and_few_messages():
+    from designer.core.edits import new_team
+    from designer.core.teamfile import dump_team
+
+    text = dump_team(new_team())
+    assert "options: {max_tokens: 256, repeat_penalty: 1.15}" in text
+    assert "termination: {max_messages: 8, timeout: 600.0}" in text

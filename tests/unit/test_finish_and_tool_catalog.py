@@ -108,3 +108,16 @@ def test_a_document_tells_listeners_which_agents_changed_and_stays_quiet_when_no
     assert heard == [Change(changed=frozenset({"a"}))]
     document.replace(document.spec.model_copy())
     assert len(heard) == 1
+
+
+def test_agentchat_bounds_read_in_plain_words_and_joined_reasons_keep_every_part():
+    from designer.core.finish import plain_reason
+
+    assert plain_reason("Maximum number of messages 20 reached, current message count: 20") == (
+        "the limit of 20 messages was reached (the task counts as one)")
+    assert plain_reason("Maximum number of messages 5 reached, current message count: 5, Text 'DONE' mentioned") == (
+        "the limit of 5 messages was reached (the task counts as one), Text 'DONE' mentioned")
+    assert plain_reason("Timeout of 1.5 seconds reached") == "the time limit of 1.5 s was reached"
+    assert plain_reason("Token usage limit reached, total token count: 120, prompt token count: 100, "
+                        "completion token count: 20.") == "the token budget was used up (120 tokens)"
+    assert plain_reason("'lead' answered") == "'lead' answered"

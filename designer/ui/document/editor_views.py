@@ -187,6 +187,7 @@ class EditorViews(QObject):
 
     @Slot(bool)
     def _on_yaml_dirty(self, dirty: bool) -> None:
+        self._page_changed()  # the title's modified mark counts typed text too
         self.tabs.setTabText(YAML_TAB, "YAML ●" if dirty else "YAML")
         self.tabs.setTabToolTip(YAML_TAB, "Typed YAML not applied yet: Apply or Revert it in this tab" if dirty
                                 else "The team file as Save writes it; edit it and Apply")

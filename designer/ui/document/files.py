@@ -122,10 +122,7 @@ class FileManager(QObject):
             return True
         answer = self.ask_save(self.controller.document.display_name)
         if answer == "save":
-            if pending and not self.settle_unapplied(True):
-                self.show_error("Not saved", "The text typed in the YAML tab has problems: fix them or Revert it first.")
-                return False
-            return self.save()
+            return self.save()  # (applies the typed text first, or refuses)
         if answer == "discard" and pending:
             self.settle_unapplied(False)
         return answer == "discard"
@@ -191,11 +188,23 @@ class FileManager(QObject):
         return True
 
     def save(self) -> bool:
+        if not self._settle_typed_text():
+            return False
         if self.controller.path is None:
             return self.save_as()
         return self._write(self.controller.path)
 
+    def _settle_typed_text(self) -> bool:
+        # Save writes what the user sees: text typed in the YAML tab is applied first, and a
+        # save that cannot include it (it has problems) does not happen, as on Close.
+        if self.unapplied() and not self.settle_unapplied(True):
+            self.show_error("Not saved", "The text typed in the YAML tab has problems: fix them or Revert it first.")
+            return False
+        return True
+
     def save_as(self) -> bool:
+        if not self._settle_typed_text():
+            return False
         path = self.choose_save_path()
         if not path:
             return False

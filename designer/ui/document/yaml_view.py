@@ -50,6 +50,8 @@ class YamlViewWidget(QWidget):
         self._shown: str | None = None
         self._dirty = False
         self._loading = False
+        #: The characters last seen in the editor (typed or loaded).
+        self._seen = ""
         self._stale = True
         self._result: LoadResult | None = None
         self.problems: list[Problem] = []
@@ -111,6 +113,7 @@ class YamlViewWidget(QWidget):
             self.editor.setPlainText(text)  # also clears the text's own undo history
         finally:
             self._loading = False
+        self._seen = text
         self._shown = text
         block = self.editor.document().findBlockByNumber(min(line, self.editor.blockCount() - 1))
         cursor = QTextCursor(block)
@@ -148,8 +151,13 @@ class YamlViewWidget(QWidget):
     # --- the user's text ---------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        if self._loading:
+        # textChanged also fires for format-only changes (the highlighter on a theme switch):
+        # only a change of the characters is the user typing.
+        text = self.editor.toPlainText()
+        if self._loading or text == self._seen:
+            self._seen = text
             return
+        self._seen = text
         self._set_dirty(self.editor.toPlainText() != self._shown)
         if self._dirty:
             self._timer.start()  # restarted by each keystroke: parsed once the user pauses

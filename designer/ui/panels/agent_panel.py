@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -80,12 +81,15 @@ class AgentPanelWidget(QWidget):
         self.id_edit = QLineEdit()
         self.id_edit.setToolTip(ID_TIP)
         form.addRow("&Name (id):", self.id_edit)
-        # Why a typed name cannot be used, and one that can, right under the field while typing.
-        self.id_note = QLabel()
+        # Why a typed name cannot be used, and one that can, right under the field while typing:
+        # floating over the rows below (not a row of its own), so no field moves under the pointer.
+        self.id_note = QLabel(self.body)
         self.id_note.setObjectName("id_note")
         self.id_note.setWordWrap(True)
+        self.id_note.setAutoFillBackground(True)
+        self.id_note.setFrameShape(QFrame.Shape.Box)
+        self.id_note.setMargin(4)
         self.id_note.hide()
-        form.addRow(self.id_note)
         self.description_edit = PlainTextEditWidget()
         self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.description_edit.setToolTip("What selectors and coordinators route on: say what this agent is good at.")
@@ -303,6 +307,12 @@ class AgentPanelWidget(QWidget):
     def _show_id_hint(self, text: str) -> None:
         set_label(self.id_note, text)
         self.id_edit.setToolTip(text or ID_TIP)
+        if text:  # just under the field, as wide as it
+            field = self.id_edit.geometry()
+            self.id_note.setFixedWidth(max(field.width(), 160))
+            self.id_note.adjustSize()
+            self.id_note.move(field.left(), field.bottom() + 2)
+            self.id_note.raise_()
 
     def _on_description_edited(self, text: str) -> None:
         self._edit_field("Edit description", "description", text, merge=True)

@@ -158,6 +158,9 @@ class ToolLibraryWidget(QWidget):
 
     @Slot()
     def _on_design_changed(self, *args: Any) -> None:
+        change = args[0] if args else None
+        if getattr(change, "reset", False):
+            self.say("")  # what was said about the last design is not about this one
         self._fill_team()
         self._update_buttons()
 
