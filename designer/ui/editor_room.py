@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QWidget
 
 from ..core.probe_cache import ProbeCache
 from ..core.trust import TrustStore
@@ -25,13 +25,14 @@ from .document.files import FileManager
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
 from .run.controller import RunController
 from .run.preparation import RunPreparation
+from .run.status import RunStatusWidget
 from .run.transcript_view import TranscriptWidget
 from .tools.dock import install_tool_library
 
 #: The window attributes this module makes; reading any of them first builds them all.
 EDITOR_PARTS = frozenset({
     "controller", "probe_cache", "files", "runs", "preparation", "canvas", "views", "agent_panel", "team_panel",
-    "pattern_panel", "problems_panel", "transcript", "docks", "tool_library",
+    "pattern_panel", "problems_panel", "transcript", "docks", "tool_library", "status", "run_reason",
 })
 
 _DOCKS = (  # key, title, object name, window attribute, area
@@ -63,6 +64,10 @@ def build_editor(w: Any) -> None:
     w.pattern_panel = PatternPanelWidget(w.controller, w)
     w.problems_panel = ProblemsPanelWidget(w.controller, w)
     w.transcript = TranscriptWidget(w)
+    w.status = RunStatusWidget(w)  # the run's figures, in the status bar once a design is open
+    w.statusBar().addPermanentWidget(w.status)
+    w.run_reason = QLabel(w)  # why Run is disabled
+    w.statusBar().addPermanentWidget(w.run_reason)
     w.docks = {key: _dock(w, title, name, getattr(w, attr), area) for key, title, name, attr, area in _DOCKS}
     w.tool_library = install_tool_library(w, w.controller, w.preparation, w.tools_menu, w.docks)
     _list_docks_in_view_menu(w)

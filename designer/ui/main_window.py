@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QByteArray, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent, QUndoStack
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from . import settings
 from .actions import build_actions, build_menus
 from .diagram_action import DiagramExport
 from .document.recent_menu import RecentFilesMenu
-from .document.recovery import Recovery, pending_recoveries
 from .document.start_page import StartPageWidget
-from .run.status import RunStatusWidget
 from .run.window_runs import WindowRuns
 from .start_mode import StartPageMode
 from .theme import ThemeMenu
@@ -32,6 +30,7 @@ from .widgets.icon_tint import ToolbarIconTint
 
 if TYPE_CHECKING:
     from ..core.problems import Problem
+    from .document.recovery import Recovery
     from .dialogs.models import ModelsDialog
     from .document.editor_views import EditorViews
     from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
@@ -96,10 +95,6 @@ class MainWindow(WindowRuns):
         self.theme_menu, self.diagram_export = ThemeMenu(self), DiagramExport(self)
         self.start_mode = StartPageMode(self)  # no document on the start page; examples open as copies
 
-        self.status = RunStatusWidget(self)
-        self.statusBar().addPermanentWidget(self.status)
-        self.run_reason = QLabel(self)
-        self.statusBar().addPermanentWidget(self.run_reason)
 
         self.start_page.newRequested.connect(self._on_new)
         self.start_page.openRequested.connect(self.open_file)
@@ -204,6 +199,8 @@ class MainWindow(WindowRuns):
 
     def offer_recovery(self) -> bool:
         """At start: offer to restore designs a crashed session left unsaved."""
+        from .document.recovery import pending_recoveries
+
         for recovery in pending_recoveries():
             if self.ask_restore(recovery):
                 if self.files.restore(recovery):

@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
-from ...core import events as ev
-from ...core.finish import finish_text, plural
 from ..actions import Actions
-from .status import RunStatusWidget
 
 if TYPE_CHECKING:  # the editor's parts: imported once a design is open (see main_window)
+    from ...core import events as ev
     from ..canvas.view import CanvasView
     from ..document.controller import DocumentController
     from ..document.files import FileManager
     from .controller import RunController
     from .export import ExportFormat
     from .preparation import RunPreparation
+    from .status import RunStatusWidget
     from .transcript_view import TranscriptWidget
 
 
@@ -50,6 +49,8 @@ class WindowRuns(QMainWindow):
         if not self.editor_built:  # no design yet: nothing to run
             self.window_actions["run"].setEnabled(False)
             return
+        from ...core.finish import plural
+
         errors = self.controller.errors
         can_run = not errors and not self.runs.running
         self.window_actions["run"].setEnabled(can_run)
@@ -111,6 +112,9 @@ class WindowRuns(QMainWindow):
         self.statusBar().showMessage("Finishing after the current turn…")
 
     def _on_run_events(self, batch: list[ev.RunEvent]) -> None:
+        from ...core import events as ev
+        from ...core.finish import finish_text
+
         self.transcript.model.add_events(batch)
         self.status.add_events(batch)
         for event in batch:
@@ -128,7 +132,7 @@ class WindowRuns(QMainWindow):
         self.window_actions["stop"].setEnabled(running)
         self.window_actions["finish_turn"].setEnabled(running)
         self._on_problems_changed()
-        if not running:
+        if not running and self.editor_built:
             self.status.end()
 
     def _export(self, fmt: ExportFormat) -> None:
