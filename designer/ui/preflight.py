@@ -151,8 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_only = "--check-only" in args
     args = [a for a in args if a != "--check-only"]
     result = Check("ok") if args and args[0] in HEADLESS else check()
-    if result.message:
-        print(result.message, file=sys.stderr)
+    message = result.message
+    if check_only and result.verdict == "no_display":  # nothing runs instead: say only what was found
+        message = message.split(": running ")[0] + "."
+    if message:
+        print(message, file=sys.stderr)
     command = command_for(result, args)
     if check_only or command is None:
         return result.exit_code

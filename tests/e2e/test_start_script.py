@@ -57,6 +57,7 @@ def test_check_only_reports_no_display_and_runs_nothing():
                           text=True, env=headless_env(), cwd=ROOT, timeout=120, check=False)
     assert done.returncode == preflight.EXIT_NO_DISPLAY
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("No display") and done.stdout == ""
+    assert "running" not in done.stderr  # it runs nothing, so it does not say it would
 
 
 def test_missing_libraries_are_named_with_the_apt_command_that_installs_them():

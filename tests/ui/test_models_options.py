@@ -211,3 +211,18 @@ def test_a_new_team_from_the_window_is_bounded_and_its_first_run_is_short(make_m
     # Each of the two replies is capped at 256 tokens (the engine re-counts a reply's text, so allow a few).
     assert set(finished["tokens_by_agent"]) == set(spec.agents), finished
     assert all(0 < counts["completion"] <= 256 + 8 for counts in finished["tokens_by_agent"].values()), finished
+
+
+def test_an_in_process_model_shows_no_server_or_key_fields(qtbot: Any, open_dialog: Any) -> None:
+    """The embedded model has no server to reach and no key: Base URL and the key rows are hidden,
+    and choosing a server preset brings them back."""
+    from tests.ui.test_models_dialog import choose
+
+    dialog = open_dialog()
+    editor = dialog.editor
+    remote_fields = (editor.base_url_edit, editor.key_ref_edit, editor.key_edit, editor.keyring_label)
+    assert editor.provider_label.text() == "embedded"
+    assert not any(w.isVisible() for w in remote_fields)
+    choose(editor.preset_combo, "ollama")
+    assert editor.provider_label.text() == "ollama"
+    assert all(w.isVisible() for w in remote_fields)

@@ -169,3 +169,14 @@ def test_a_clock_with_an_optional_argument(qtbot, make_dialog):
     qtbot.keyClicks(dialog.field("timezone"), "Not/AZone")
     run(qtbot, dialog)
     assert "unknown timezone 'Not/AZone'" in dialog.result_view.toPlainText()
+
+
+def test_choosing_another_tool_clears_the_last_ones_output(qtbot, make_dialog):
+    dialog = make_dialog("calc")
+    qtbot.keyClicks(dialog.field("expression"), "6 * 7")
+    run(qtbot, dialog)
+    assert dialog.result_view.toPlainText() == "42"
+    other = next(i for i in range(dialog.tool_combo.count()) if dialog.tool_combo.itemData(i) != "calc")
+    dialog.tool_combo.setFocus()
+    dialog.tool_combo.setCurrentIndex(other)
+    assert dialog.tool_id != "calc" and dialog.result_view.toPlainText() == ""

@@ -74,7 +74,7 @@ class ModelEditorWidget(QWidget):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("paste a key to store it in the system keyring")
         self.store_key_button = QPushButton("&Store in keyring")
-        keys = QHBoxLayout()
+        keys = self._keys_row = QHBoxLayout()
         keys.addWidget(self.key_edit, 1)
         keys.addWidget(self.store_key_button)
         status = keyring_status()
@@ -164,6 +164,10 @@ class ModelEditorWidget(QWidget):
         azure = model.provider == "azure_openai"
         for widget in (self.deployment_edit, self.api_version_edit):
             self.form.setRowVisible(widget, azure)
+        # An in-process model (embedded, scripted) has no server to reach and no key to give it.
+        remote = model.provider not in ("embedded", "scripted")
+        for row in (self.base_url_edit, self.key_ref_edit, self._keys_row, self.keyring_label, self.key_message):
+            self.form.setRowVisible(row, remote)
         set_line_text(self.deployment_edit, model.deployment or "")
         set_line_text(self.api_version_edit, model.api_version or "")
         set_line_text(self.key_ref_edit, model.api_key or "")

@@ -223,6 +223,8 @@ class ToolTryDialog(QDialog):
         self._problem = info.problem
         self._update_run_enabled()
         self.status.setText("List the server's tools to choose one." if is_mcp else "")
+        if not self.running:  # the last output was another tool's
+            self.result_view.setPlainText("")
 
     def _update_run_enabled(self) -> None:
         is_mcp = self.spec.tools[self.tool_id].mcp is not None if self.tool_id else False
