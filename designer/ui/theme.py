@@ -8,6 +8,7 @@ colours, diff lines, error text) are picked here per lightness, so every view re
 
 from __future__ import annotations
 
+import functools
 import logging
 import zlib
 from dataclasses import dataclass
@@ -117,12 +118,35 @@ class Colors:
 
     def speaker(self, name: str) -> QColor:
         """A stable colour per agent name, readable on this palette's background."""
-        hue = zlib.crc32(name.encode()) % 360
-        return readable(QColor.fromHsv(hue, 150 if self.dark else 200, 235 if self.dark else 150), self.text_background)
+        return QColor(_speaker(name, self.dark, self.text_background.rgba()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _speaker(name: str, dark: bool, background: int) -> int:
+    # Painted for every transcript entry: the contrast search runs once per name and palette.
+    hue = zlib.crc32(name.encode()) % 360
+    return readable(QColor.fromHsv(hue, 150 if dark else 200, 235 if dark else 150), QColor.fromRgba(background)).rgba()
+
+
+#: Colors per palette (QPalette.cacheKey changes whenever a palette does). Painting asks at every
+#: paint of every node, edge, label and transcript entry, and working the set out (its contrast
+#: searches) costs ~0.15 ms: 600 items made that ~90 ms a repaint. The colours are shared: never
+#: modify one in place (copy it: ``QColor(c.edge)``).
+_COLORS: dict[int, Colors] = {}
 
 
 def colors(palette: QPalette | None = None) -> Colors:
     pal = palette if palette is not None else QGuiApplication.palette()
+    key = pal.cacheKey()
+    found = _COLORS.get(key)
+    if found is None:
+        if len(_COLORS) >= 32:  # palettes come and go (a theme switch, a widget's own): keep the recent
+            _COLORS.clear()
+        found = _COLORS[key] = _colors_for(pal)
+    return found
+
+
+def _colors_for(pal: QPalette) -> Colors:
     dark = is_dark(pal)
     edge = pal.color(Role.Text)
     edge.setAlpha(190)
