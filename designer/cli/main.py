@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def _validate(args: argparse.Namespace) -> int:
     from ..core.probe_cache import ProbeCache
     from ..core.problems import has_errors
+    from ..core.finish import plural
     from ..core.validate import validate_file
 
     status = 0
@@ -32,7 +33,7 @@ def _validate(args: argparse.Namespace) -> int:
             status = 2
         else:
             warnings = len(result.problems)
-            print(f"{path}: ok" + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""))
+            print(f"{path}: ok" + (f" ({plural(warnings, 'warning')})" if warnings else ""))
     return status
 
 

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..core.finish import plural
 from ..core.gguf import with_file_resolved
 from ..core.probe_cache import ProbeCache
 from ..core.providers import effective_base_url, effective_model_info
@@ -110,7 +111,7 @@ def test_command(args: argparse.Namespace) -> int:
             cache.put(model, report.to_record())
         failed += not report.ok
     tested = len(chosen)
-    print(f"{tested - failed} of {tested} model{'s' if tested != 1 else ''} passed")
+    print(f"{tested - failed} of {plural(tested, 'model')} passed")
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -7,6 +7,7 @@ from typing import Iterator, Literal, Mapping
 
 from pydantic import Field, model_validator
 
+from ..finish import plural
 from ..errors import EditError
 from ..records import AgentSpec, Record
 from .base import Checks, Connection, PatternRules, PatternSpec, Wiring, mapped, register, replace_ids, with_
@@ -151,7 +152,7 @@ class Graph(PatternRules[GraphSpec]):
         if not orch.edges:
             return []
         conditional = sum(1 for e in orch.edges if e.when is not None)
-        return [f"{len(orch.edges)} graph edge{'s' if len(orch.edges) != 1 else ''}"
+        return [plural(len(orch.edges), 'graph edge')
                 + (f" ({conditional} with conditions)" if conditional else "")]
 
     def map_agents(self, orch: GraphSpec, mapping: Mapping[str, str | None]) -> GraphSpec:

@@ -6,6 +6,7 @@ from typing import Literal, Mapping
 
 from pydantic import Field
 
+from ..finish import plural
 from ..records import AgentSpec
 from .base import Checks, Connection, PatternRules, PatternSpec, register, replace_ids, with_
 from .shapes import Positions, ring
@@ -20,7 +21,7 @@ def check_participants(participants: list[str], minimum: int, checks: Checks) ->
     """At least ``minimum`` participants, each an agent (shared by the group chats)."""
     path = ("orchestration", "participants")
     if len(participants) < minimum:
-        checks.error(f"needs at least {minimum} participant{'s' if minimum > 1 else ''}", path)
+        checks.error(f"needs at least {plural(minimum, 'participant')}", path)
     checks.agent_list(participants, path, "participant")
 
 

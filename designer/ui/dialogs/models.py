@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.finish import plural
 from ...core import edits, model_edits
 from ...core.document import Change
 from ...core.gguf import with_file_resolved
@@ -302,7 +303,7 @@ class ModelsDialog(QDialog):
         self.editor.model_combo.setEditText(current)
         self.editor.model_combo.blockSignals(False)
         count = len(names or [])
-        self.editor.say(self.editor.load_status, f"{count} model{'s' if count != 1 else ''} on the server" if count else
+        self.editor.say(self.editor.load_status, f"{plural(count, 'model')} on the server" if count else
                   "The server has no models (Ollama: ollama pull NAME)")
 
     def _on_test_clicked(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.finish import plural
 from ...core.problems import Problem
 from ...core.safefile import read_regular_file
 from ...core.spec import TeamSpec
@@ -168,7 +169,7 @@ class RepairViewWidget(QWidget):
             self.status.setText("✓ The text is a valid team file: Apply opens it.")
         else:
             count = len(self.problems)
-            self.status.setText(f"{count} problem{'s' if count != 1 else ''} to fix before it can be opened.")
+            self.status.setText(f"{plural(count, 'problem')} to fix before it can be opened.")
 
     def _on_text_changed(self) -> None:
         self._timer.start()  # restarted by each keystroke: checked once the user pauses

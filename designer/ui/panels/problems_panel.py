@@ -7,6 +7,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ...core.finish import plural
 from ...core import diagram
 from ...core.problems import Problem
 from ..document.controller import DocumentController
@@ -20,7 +21,7 @@ def count_summary(problems: list[Problem]) -> str:
     warnings = len(problems) - errors
     if not problems:
         return "No problems"
-    return f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
 class ProblemsPanelWidget(QWidget):

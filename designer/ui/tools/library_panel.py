@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDockWidget, QGridLayout, QLabel, QLineEdit, QPushButton, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ...core.finish import plural
 from ...core import tool_edits
 from ...core.tool_library import FunctionScan, scan_functions
 from ...core.trust import code_manifest
@@ -266,7 +267,7 @@ class ToolLibraryWidget(QWidget):
     def _on_refresh(self) -> None:
         self.refresh_functions()
         count = len(self._scan.entries) if self._scan else 0
-        self.say(f"Found {count} function{'s' if count != 1 else ''} in the tool folders.")
+        self.say(f"Found {plural(count, 'function')} in the tool folders.")
 
     @Slot()
     def _on_add_server(self) -> None:

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
+from ...core.finish import plural
 from ...core.spec import McpServerSpec, TeamSpec
 from ...core.tool_introspect import ToolLocations
 from ...core.trust import TrustPolicy
@@ -65,7 +66,7 @@ class McpListing:
             tools = [(str(t.get("name", "")), str(t.get("description") or "").strip().splitlines()[0]
                       if str(t.get("description") or "").strip() else "") for t in value]
             self._known[tool_id] = (server, tools)
-            done(tool_id, f"{tool_id} offers {len(tools)} tool{'s' if len(tools) != 1 else ''}: "
+            done(tool_id, f"{tool_id} offers {plural(len(tools), 'tool')}: "
                           + ", ".join(name for name, _ in tools))
 
         return finished
