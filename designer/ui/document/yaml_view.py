@@ -103,7 +103,7 @@ class YamlViewWidget(QWidget):
         self._refresh_timer.stop()
         self._stale = False
         text = dump_team(self._controller.spec)
-        if text == self._shown and self.editor.toPlainText() == text:
+        if text == self._shown and self._seen == text:  # (_seen: the characters the editor holds)
             return
         cursor = self.editor.textCursor()
         line, column = cursor.blockNumber(), cursor.positionInBlock()
@@ -158,7 +158,7 @@ class YamlViewWidget(QWidget):
             self._seen = text
             return
         self._seen = text
-        self._set_dirty(self.editor.toPlainText() != self._shown)
+        self._set_dirty(text != self._shown)
         if self._dirty:
             self._timer.start()  # restarted by each keystroke: parsed once the user pauses
         else:
