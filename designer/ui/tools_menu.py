@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox
 
 from . import settings
+from .actions import menu_named
 
 if TYPE_CHECKING:
     from .dialogs.tool_try import ToolTryDialog
@@ -48,9 +49,9 @@ class ToolsMenu(QObject):
         self.menu.addAction(self.try_action)
         self.menu.addAction(self.folders_action)
         bar = window.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        help_menu = menu_named(window, "Help")
         if help_menu is not None:
-            bar.insertMenu(help_menu, self.menu)
+            bar.insertMenu(help_menu.menuAction(), self.menu)
         else:
             bar.addMenu(self.menu)
 

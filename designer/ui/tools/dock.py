@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+from ..actions import menu_named
 from ..document.controller import DocumentController
 from ..run.preparation import RunPreparation
 from ..tools_menu import ToolsMenu
@@ -24,8 +25,8 @@ def install_tool_library(window: QMainWindow, controller: DocumentController, pr
     docks["tools"] = dock
     toggle = dock.toggleViewAction()
     toggle.setStatusTip("Show the tool library: add built-ins, your functions and MCP servers to the team")
-    view = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View"), None)
-    if isinstance(view, QMenu):
+    view = menu_named(window, "View")
+    if view is not None:
         separator = next((a for a in view.actions() if a.isSeparator()), None)
         view.insertAction(separator, toggle) if separator is not None else view.addAction(toggle)
     tools_menu.show_library = widget.reveal
