@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from ..core.probe_cache import ProbeCache
 from ..core.trust import TrustStore
@@ -27,7 +27,7 @@ from .run.controller import RunController
 from .run.preparation import RunPreparation
 from .run.status import RunStatusWidget
 from .run.transcript_view import TranscriptWidget
-from .tools.dock import install_tool_library
+from .tools.dock import TOGGLE_TIP, make_tool_library
 
 #: The window attributes this module makes; reading any of them first builds them all.
 EDITOR_PARTS = frozenset({
@@ -41,6 +41,8 @@ _DOCKS = (  # key, title, object name, window attribute, area
     ("pattern", "Pattern", "pattern_dock", "pattern_panel", Qt.DockWidgetArea.RightDockWidgetArea),
     ("transcript", "Transcript", "transcript_dock", "transcript", Qt.DockWidgetArea.BottomDockWidgetArea),
     ("problems", "Problems", "problems_dock", "problems_panel", Qt.DockWidgetArea.BottomDockWidgetArea),
+    # On the left, as in AutoGen Studio and Langflow: the palette beside the canvas it feeds.
+    ("tools", "Tools", "tools_dock", "tool_library", Qt.DockWidgetArea.LeftDockWidgetArea),
 )
 
 
@@ -68,8 +70,9 @@ def build_editor(w: Any) -> None:
     w.statusBar().addPermanentWidget(w.status)
     w.run_reason = QLabel(w)  # why Run is disabled
     w.statusBar().addPermanentWidget(w.run_reason)
+    w.tool_library = make_tool_library(w.controller, w.preparation, w.tools_menu)
     w.docks = {key: _dock(w, title, name, getattr(w, attr), area) for key, title, name, attr, area in _DOCKS}
-    w.tool_library = install_tool_library(w, w.controller, w.preparation, w.tools_menu, w.docks)
+    w.docks["tools"].toggleViewAction().setStatusTip(TOGGLE_TIP)
     _list_docks_in_view_menu(w)
     w.start_mode.cover()
     _wire(w)
@@ -84,13 +87,13 @@ def _dock(w: Any, title: str, name: str, widget: QWidget, area: Qt.DockWidgetAre
 
 
 def _list_docks_in_view_menu(w: Any) -> None:
-    # The View menu starts with the docks' toggles (the Tools dock put its own there already).
+    # The View menu starts with the docks' toggles, in their order.
     view = menu_named(w, "View")
-    if not isinstance(view, QMenu):
+    if view is None:
         return
     first = view.actions()[0] if view.actions() else None
-    for key, *_ in _DOCKS:
-        toggle = w.docks[key].toggleViewAction()
+    for dock in w.docks.values():
+        toggle = dock.toggleViewAction()
         view.insertAction(first, toggle) if first is not None else view.addAction(toggle)
 
 
