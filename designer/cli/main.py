@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models")
+SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models", "runs", "replay")
 #: Accepted anywhere before a ``--`` (``team-designer -v run x.yaml`` or ``... run x.yaml -v``).
 VERBOSE_FLAGS = ("-v", "--verbose")
 _VERBOSE_HELP = "also print debug lines (and AutoGen's log) on stderr; accepted anywhere on the command line"
@@ -63,16 +63,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .models import add_arguments as add_models_arguments
-    from .run import add_arguments
+def _arguments_of(module: str) -> Callable[[argparse.ArgumentParser], None]:
+    import importlib
+
+    adder: Callable[[argparse.ArgumentParser], None] = importlib.import_module(f".{module}", __package__).add_arguments
+    return adder
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. ``only``: the subcommand being run, whose module alone is
+    imported for its arguments (``runs list`` need not load what ``run`` and ``models`` need)."""
+
+    def add(name: str, module: str, sub_parser: argparse.ArgumentParser) -> None:
+        if only is None or only == name:
+            _arguments_of(module)(sub_parser)
 
     parser = _Parser(prog="team-designer", description="Design, run and share multi-agent teams on AutoGen AgentChat.")
     parser.add_argument("--version", action="version", version=f"team-designer {__version__}")
     parser.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    run = sub.add_parser("run", help="run a team in the terminal")
-    add_arguments(run)
+    add("run", "run", sub.add_parser("run", help="run a team in the terminal"))
     validate = sub.add_parser("validate", help="check team files; exit 2 with FILE:LINE:COL lines on problems")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--tools", metavar="DIR", action="append", default=[],
@@ -87,11 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the editor tab to show (a file that does not load shows the repair view)")
     shot.add_argument("--theme", choices=("light", "dark", "system"), default="light",
                       help="colours of the window (default light; system: as the desktop is)")
+    shot.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
+                      help="shoot the Compare view of two runs of the history instead of the window")
+    shot.add_argument("--history", action="store_true", help="show the History panel (Run ▸ Run History) first")
     picture = sub.add_parser("diagram", help="draw a team's canvas to an SVG or PNG picture (for docs and slides)")
     picture.add_argument("team", metavar="TEAM.yaml")
     picture.add_argument("out", metavar="OUT.svg|OUT.png", help="the picture; its suffix picks the format")
     picture.add_argument("--theme", choices=("light", "dark"), default="light", help="colours of the picture (default light)")
-    add_models_arguments(sub.add_parser("models", help="list, test (connection and tool calls) or import models"))
+    add("models", "models", sub.add_parser("models", help="list, test (connection and tool calls) or import models"))
+    add("runs", "runs", sub.add_parser("runs", help="the run history: list, show, export, diff, delete, star, import runs"))
+    add("replay", "replay", sub.add_parser("replay", help="re-run a recorded run with the team as it is now, from its recording"))
     return parser
 
 
@@ -130,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list, verbose = split_verbose(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         gui = _Parser(prog="team-designer",
-                      description="Open the designer window (subcommands: run, validate, schema, screenshot, diagram, models).")
+                      description="Open the designer window (subcommands: run, validate, schema, screenshot, diagram, "
+                                  "models, runs, replay).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)
@@ -138,8 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..ui.app import run_app
 
         return _logged("window", lambda: run_app(args.file))
-    args = build_parser().parse_args(args_list)
-    command = " ".join(filter(None, (args.command, getattr(args, "models_command", None))))
+    args = build_parser(args_list[0] if args_list[0] in SUBCOMMANDS else None).parse_args(args_list)
+    command = " ".join(filter(None, (args.command, getattr(args, "models_command", None), getattr(args, "runs_command", None))))
     _start_logging(verbose, command)
     if args.command == "run":
         from .run import run_command
@@ -149,5 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .models import models_command
 
         return _logged(command, lambda: models_command(args))
+    if args.command in ("runs", "replay"):
+        from .replay import replay_command
+        from .runs import runs_command
+
+        return _logged(command, lambda: (runs_command if args.command == "runs" else replay_command)(args))
     handlers = {"validate": _validate, "schema": _schema, "screenshot": _screenshot, "diagram": _diagram}
     return _logged(command, lambda: handlers[args.command](args))

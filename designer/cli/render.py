@@ -9,6 +9,11 @@ from typing import TextIO
 
 from ..core import events as ev
 from ..core.finish import figures_text, finish_text
+from ..core.run_data import cost_text
+
+#: How a replay marks a turn answered from the recording, and one that went to the live model.
+REPLAYED_MARK = "↺"
+LIVE_MARK = "(live)"
 
 _PALETTE = (33, 35, 36, 32, 34, 91, 93, 95, 96, 92)
 
@@ -55,7 +60,8 @@ class TerminalRenderer:
             self._write(event.text.replace("\n", "\n" + self._indent(event)))
             return
         if isinstance(event, ev.Message) and self._streaming == (event.agent, event.parent):
-            self._end_stream()  # its text already streamed
+            self._write(self._origin(event))  # its text already streamed: only the replay's mark is left
+            self._end_stream()
             self._write("")
             return
         self._end_stream()
@@ -72,7 +78,7 @@ class TerminalRenderer:
                 return self._c(2, "task: ") + event.content
             label = self._name(event.agent) + (self._c(2, " (thought)") if event.kind == "thought" else "")
             body = self._block(event, event.content)
-            return f"{pad}{label}: {body[len(pad):]}"
+            return f"{pad}{label}: {body[len(pad):]}{self._origin(event)}"
         if isinstance(event, ev.ToolCall):
             return f"{pad}  {self._c(2, '⚙')} {self._name(event.agent)} calls {self._c(1, event.name)}({event.arguments})"
         if isinstance(event, ev.ToolResult):
@@ -91,13 +97,23 @@ class TerminalRenderer:
             return self._summary(event)
         return None  # usage and input requests are shown elsewhere
 
+    def _origin(self, event: ev.Message) -> str:
+        """A replay's mark at the end of a message: where its answer came from ("" in a plain run)."""
+        if event.origin == "replayed":
+            return " " + self._c(2, REPLAYED_MARK)
+        return " " + self._c(2, LIVE_MARK) if event.origin == "live" else ""
+
     def _summary(self, event: ev.Finished) -> str:
         head = "■ " + finish_text(event.reason, event.detail, capital=False)
         lines = [self._c(31 if event.reason == "error" else 1, head)]
         # The same figures as the window's transcript (core.finish), then the split the window shows on hover.
-        lines.append(self._c(2, f"  {figures_text(event)} — {event.prompt_tokens} prompt, {event.completion_tokens} completion"))
+        # The cost from the model entries' prices; "cost unknown" without them, never 0.
+        cost = cost_text(event.cost, event.currency)
+        lines.append(self._c(2, f"  {figures_text(event)}, cost {cost} — {event.prompt_tokens} prompt, "
+                                f"{event.completion_tokens} completion"))
         for agent, tokens in event.tokens_by_agent.items():
-            lines.append(self._c(2, f"    {agent}: {tokens['prompt']} prompt + {tokens['completion']} completion"))
+            share = f", {cost_text(event.cost_by_agent[agent], event.currency)}" if agent in event.cost_by_agent else ""
+            lines.append(self._c(2, f"    {agent}: {tokens['prompt']} prompt + {tokens['completion']} completion{share}"))
         return "\n".join(lines)
 
     def ask(self, event: ev.InputRequested) -> None:

@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trust the tool modules, MCP servers and local code execution this run needs, and remember it")
     parser.add_argument("--workspace", metavar="DIR",
                         help="the folder tools read and write (kept); default: a temporary folder removed after the run")
+    parser.add_argument("--no-record", action="store_true", help="do not keep this run in the run history ('runs list')")
 
 
 def _fail(message: str) -> int:
@@ -74,6 +75,19 @@ def _check_trust(args: argparse.Namespace, spec: Any) -> tuple[int, Any]:
     return -1, store
 
 
+def bounds_problem(args: argparse.Namespace, spec: Any) -> str:
+    """What is wrong with --model, --max-messages, --timeout or --reply-tokens ("" when nothing)."""
+    if args.model and args.model != EMBEDDED_MODEL_ID and args.model not in spec.models:
+        return f"unknown model {args.model!r} (the file defines: {', '.join(spec.models) or 'none'}; or use 'embedded')"
+    if args.max_messages is not None and args.max_messages < 1:
+        return "--max-messages must be at least 1"
+    if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT_S):
+        return f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}"
+    if args.reply_tokens is not None and args.reply_tokens < 1:
+        return "--reply-tokens must be at least 1"
+    return ""
+
+
 def run_command(args: argparse.Namespace) -> int:
     gc.disable()  # until the imports below are done and frozen: see designer/__main__.py
     try:
@@ -99,24 +113,21 @@ def _run_command(args: argparse.Namespace) -> int:
         task = task_for(spec, args.task, overrides)
     except TaskError as exc:
         return _fail(str(exc))
-    if args.model and args.model != EMBEDDED_MODEL_ID and args.model not in spec.models:
-        return _fail(f"unknown model {args.model!r} (the file defines: {', '.join(spec.models) or 'none'}; or use 'embedded')")
-    if args.max_messages is not None and args.max_messages < 1:
-        return _fail("--max-messages must be at least 1")
-    if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT_S):
-        return _fail(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}")
-    if args.reply_tokens is not None and args.reply_tokens < 1:
-        return _fail("--reply-tokens must be at least 1")
+    wrong = bounds_problem(args, spec)
+    if wrong:
+        return _fail(wrong)
     code, trust = _check_trust(args, spec)
     if code >= 0:
         return code
     from ..runtime.runner import TeamRun  # noqa: F401 - import before the freeze below
+    from .history import history_store
 
     # Everything imported so far lives as long as the process: keep the garbage collector
     # from scanning it again and again during the run.
     gc.freeze()
     gc.enable()
-    return asyncio.run(_run(spec, task, args, trust))
+    with history_store(args.no_record) as store:  # None when not recording
+        return asyncio.run(_run(spec, task, args, trust, store=store, inputs=overrides, snapshot_text=result.text))
 
 
 class _StdinReader:
@@ -145,14 +156,16 @@ class _StdinReader:
         return future
 
 
-async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> int:
+async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any, **history: Any) -> int:
+    """``history``: TeamRun's store=, replay= and inputs= (the run history and a replay's plan)."""
     from .render import JsonlRenderer, TerminalRenderer
+    from .history import after_run
     from ..runtime.runner import TeamRun
 
     renderer = JsonlRenderer() if args.jsonl else TerminalRenderer()
     run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout,
                   team_file=args.team, tool_folders=args.tools, trust=trust, workspace=args.workspace,
-                  reply_tokens=args.reply_tokens)
+                  reply_tokens=args.reply_tokens, **history)
     loop = asyncio.get_running_loop()
     interrupted = False
     stdin = _StdinReader(loop)
@@ -202,6 +215,8 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any) -> in
             os.dup2(devnull, sys.stdout.fileno())
             run.stop("output closed")
     loop.remove_signal_handler(signal.SIGINT)
+    if finished is not None and not output_closed:
+        after_run(run.recorded_id, finished, jsonl=args.jsonl, replay=history.get("replay") is not None)
     if interrupted:
         return EXIT_INTERRUPTED
     if finished is None or finished.reason == "error":

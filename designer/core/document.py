@@ -53,6 +53,8 @@ Listener = Callable[[Change], None]
 class TeamDocument:
     spec: TeamSpec
     path: Path | None = None
+    #: What an unsaved design is called (the window title): "Untitled", or where it came from.
+    untitled_name: str = "Untitled"
     _listeners: list[Listener] = field(default_factory=list)
 
     def subscribe(self, listener: Listener) -> None:
@@ -69,4 +71,4 @@ class TeamDocument:
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
+        return self.path.name if self.path else self.untitled_name

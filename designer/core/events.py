@@ -8,8 +8,8 @@ produced by a worker inside a hierarchical delegation name the coordinator as
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Literal
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar, Literal, Mapping, get_args
 
 TEAM = "team"
 
@@ -64,6 +64,10 @@ class RunStarted(RunEvent):
     participants: list[str] = field(default_factory=list)
     bound: str = ""
     snapshot: str = ""
+    #: The run's id in the run history (``runs show ID``); "" when the run is not recorded.
+    run_id: str = ""
+    #: "run"; "replay" (answered from a recording); "rerun" (continued from a message of one).
+    origin: str = "run"
 
 
 @dataclass
@@ -71,6 +75,8 @@ class Message(RunEvent):
     type: ClassVar[EventType] = "message"
     content: str = ""
     kind: MessageKind = "text"
+    #: In a replay: "replayed" (answered from the recording) or "live"; "" in a plain run.
+    origin: str = ""
 
 
 @dataclass
@@ -109,6 +115,11 @@ class SpeakerSelected(RunEvent):
 
     type: ClassVar[EventType] = "speaker_selected"
     by: str = "selector"
+    #: Why this agent spoke: the selector's prompt and its raw answer ("" when no model was asked).
+    prompt: str = ""
+    answer: str = ""
+    #: The answer named no participant, so AgentChat chose by its fallback rule.
+    fallback: bool = False
 
 
 @dataclass
@@ -123,6 +134,8 @@ class Usage(RunEvent):
     type: ClassVar[EventType] = "usage"
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: Answered from a recording: the tokens were saved, not spent.
+    replayed: bool = False
 
 
 @dataclass
@@ -142,4 +155,57 @@ class Finished(RunEvent):
     completion_tokens: int = 0
     tokens_by_agent: dict[str, dict[str, int]] = field(default_factory=dict)
     duration: float = 0.0
+    #: Replay: tokens of the calls answered from the recording (not in the counts above).
+    saved_tokens: int = 0
+    saved_by_agent: dict[str, dict[str, int]] = field(default_factory=dict)
+    replayed_calls: int = 0
+    live_calls: int = 0
+    #: From the model entries' prices; None: unknown (never shown as 0).
+    cost: float | None = None
+    currency: str | None = None
+    saved_cost: float | None = None
+    cost_by_agent: dict[str, float | None] = field(default_factory=dict)
+    #: Why the run history did not keep this run whole ("" when it did, or was not asked to).
+    record_problem: str = ""
+
+
+#: The fields whose values are one of a few words: a stored value outside them is dropped.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "message.kind": get_args(MessageKind), "error.kind": get_args(ErrorKind), "finished.reason": get_args(FinishReason),
+}
+
+
+def event_from_dict(data: Mapping[str, Any]) -> RunEvent | None:
+    """A stored event (a :meth:`RunEvent.to_dict` dict from the run history or a bundle) as its
+    event again; None for a type this version does not know. A bundle is someone else's file:
+    a field of the wrong type (or an unknown word) falls back to its default rather than
+    reaching a view that would trip over it, and unknown fields are ignored."""
+    cls = next((c for c in _event_classes() if c.type == data.get("type")), None)
+    if cls is None:
+        return None
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name not in data:
+            continue
+        value = data[item.name]
+        default = item.default_factory() if item.default_factory is not MISSING else item.default
+        if default is MISSING:  # agent: the one field without a default
+            default = ""
+        if default is None:
+            ok = value is None or isinstance(value, (int, float, str))
+        elif isinstance(default, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(default, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float))
+        else:
+            ok = isinstance(value, type(default))
+        choices = _CHOICES.get(f"{cls.type}.{item.name}")
+        if ok and (choices is None or value in choices):
+            values[item.name] = value
+    values.setdefault("agent", TEAM)
+    return cls(**values)
+
+
+def _event_classes() -> list[type[RunEvent]]:
+    return RunEvent.__subclasses__()
 

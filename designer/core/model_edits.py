@@ -16,6 +16,7 @@ from .edits import set_team_field, unique_id
 from .errors import EditError
 from .providers import PRESETS, effective_model_info
 from .secrets import is_reference
+from .records import Prices
 from .spec import ModelInfoSpec, ModelOptions, ModelSpec, TeamSpec
 
 CAPABILITY_FLAGS: tuple[str, ...] = ("vision", "function_calling", "json_output", "structured_output")
@@ -103,3 +104,32 @@ def set_option(spec: TeamSpec, model_id: str, name: str, text: str) -> TeamSpec:
     except ValidationError as exc:
         raise EditError(f"{option_label(name)}: {exc.errors()[0]['msg'].lower()} (empty = not set)") from None
     return _replace(spec, model_id, model.model_copy(update={"options": options}))
+
+
+#: The price fields as the Models dialog labels them.
+PRICE_FIELDS = {"input": "Input per million tokens", "output": "Output per million tokens", "currency": "Currency"}
+
+
+def set_price(spec: TeamSpec, model_id: str, name: str, text: str) -> TeamSpec:
+    """One field of a model's ``prices`` from what the user typed. Emptying both prices removes
+    them (the cost is then unknown); a price typed alone gets 0 for the other, shown in the field."""
+    if name not in PRICE_FIELDS:
+        raise EditError(f"{name!r} is not a price field")
+    model = _model(spec, model_id)
+    data: dict[str, object] = model.prices.model_dump() if model.prices is not None else {}
+    value = text.strip()
+    if value:
+        data[name] = value.upper() if name == "currency" else value
+    else:
+        data.pop(name, None)
+    if name != "currency" and not value and data.get("input" if name == "output" else "output") in (None, 0, 0.0):
+        return _replace(spec, model_id, model.model_copy(update={"prices": None}))
+    if "input" not in data and "output" not in data:
+        raise EditError("give a price per million input or output tokens first")
+    data.setdefault("input", 0)
+    data.setdefault("output", 0)
+    try:
+        prices = Prices.model_validate(data)
+    except ValidationError as exc:
+        raise EditError(f"{PRICE_FIELDS[name]}: {exc.errors()[0]['msg'].lower()}") from None
+    return _replace(spec, model_id, model.model_copy(update={"prices": prices}))

@@ -90,6 +90,14 @@ class ModelOptions(Record):
     )
 
 
+class Prices(Record):
+    """What a model costs, per million tokens: shown per agent and per run (unknown stays unknown)."""
+
+    input: float = Field(ge=0, description="Price per million input (prompt) tokens.")
+    output: float = Field(ge=0, description="Price per million output (completion) tokens.")
+    currency: str = Field(default="USD", min_length=1, max_length=8, description="Currency code, e.g. USD or EUR.")
+
+
 class ScriptedToolCall(Record):
     name: str
     arguments: dict[str, object] = Field(default_factory=dict)
@@ -110,6 +118,7 @@ class ModelSpec(Record):
     deployment: str | None = Field(default=None, description="Azure OpenAI deployment name.")
     model_info: ModelInfoSpec | None = None
     options: ModelOptions = Field(default_factory=ModelOptions)
+    prices: Prices | None = Field(default=None, description="What the model costs, for run costs (unknown when absent).")
     path: str | None = Field(
         default=None, min_length=1,
         description="Provider 'embedded' only: a GGUF model file (default: the built-in SmolLM2); "

@@ -77,3 +77,16 @@ def describe_os_error(exc: OSError) -> str:
     if isinstance(exc, NotRegularFileError):
         return str(exc)
     return exc.strerror or str(exc)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (on Windows: assumed so; callers also go by age)."""
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: go by age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists, owned by someone else
+    return True

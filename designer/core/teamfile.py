@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from .safefile import pid_alive
 from .spec import SCHEMA_ID, TeamSpec
 
 _FLOW_MAX = 72
@@ -163,18 +164,6 @@ def _name_hash(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
 
 
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: go by age alone
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # it exists, owned by someone else
-    return True
-
-
 def _legacy_temp(name: str, target_name: str) -> bool:
     """``.{target}.XXXXXXXX.tmp``: what saves before this naming left behind."""
     head = f".{target_name}."
@@ -207,7 +196,7 @@ def remove_stale_temps(path: str | os.PathLike[str], *, now: float | None = None
             if not stat.S_ISREG(info.st_mode):
                 continue
             old = now - info.st_mtime > STALE_TEMP_SECONDS
-            if old or (match is not None and not _pid_alive(int(match.group(2)))):
+            if old or (match is not None and not pid_alive(int(match.group(2)))):
                 candidate.unlink()
                 removed.append(candidate)
         except OSError:  # gone already, or not ours to delete: never a reason to fail a save

@@ -61,6 +61,8 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     positions: Positions = field(default_factory=dict)
     file: str | None = None
+    #: The text the spec was read from (what the run history keeps as the run's snapshot).
+    text: str = ""
 
 
 class _Builder:
@@ -257,7 +259,8 @@ def parse_team(data: bytes | str, file: str | None = None) -> LoadResult:
         spec = TeamSpec.model_validate(raw)
     except ValidationError as exc:
         return LoadResult(None, _spec_problems(exc, positions, file), positions, file)
-    return LoadResult(spec, [], positions, file)
+    text = data if isinstance(data, str) else data.decode("utf-8-sig", errors="replace")
+    return LoadResult(spec, [], positions, file, text)
 
 
 def _schema_problem(schema: object, positions: Positions, file: str | None) -> Problem:

@@ -27,7 +27,7 @@ import sys
 import warnings
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, List, Mapping
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping
 
 from autogen_core import CancellationToken
 from autogen_core.code_executor import CodeBlock, CodeExecutor
@@ -41,6 +41,12 @@ from autogen_ext.code_executors._common import (
 from autogen_ext.code_executors.local import LocalCommandLineCodeExecutor
 
 from .loader import ToolSetupError
+
+if TYPE_CHECKING:
+    from .recording import CallSession
+
+#: The name a code_executor agent's runs are recorded under.
+CODE_EXECUTION = "code_execution"
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,23 @@ class LocalExecutor(LocalCommandLineCodeExecutor):
             warnings.simplefilter("ignore")
             super().__init__(timeout=timeout, work_dir=work_dir)
         self._env = dict(env)
+        #: The run's recording (set by RunTools): code run is recorded, and never run again in a replay.
+        self.recording: Callable[[], CallSession | None] | None = None
+
+    async def execute_code_blocks(
+        self, code_blocks: List[CodeBlock], cancellation_token: CancellationToken
+    ) -> CommandLineCodeResult:
+        recording = self.recording() if self.recording is not None else None
+        if recording is None:
+            return await super().execute_code_blocks(code_blocks, cancellation_token)
+        blocks = {"blocks": [[b.language, b.code] for b in code_blocks]}
+        answer = recording.tool_answer(CODE_EXECUTION, blocks)
+        if answer is not None:
+            return CommandLineCodeResult(exit_code=int(answer.get("exit_code", 0)), output=str(answer.get("output", "")),
+                                         code_file=None)
+        result = await super().execute_code_blocks(code_blocks, cancellation_token)
+        recording.tool_done(CODE_EXECUTION, blocks, {"exit_code": result.exit_code, "output": result.output})
+        return result
 
     async def _execute_code_dont_check_setup(
         self, code_blocks: List[CodeBlock], cancellation_token: CancellationToken
@@ -136,7 +159,7 @@ async def _kill(proc: asyncio.subprocess.Process) -> None:
     await asyncio.wait({asyncio.ensure_future(proc.wait())}, timeout=2.0)
 
 
-def local_executor(workspace: Path, timeout: float, env: Mapping[str, str] | None = None) -> CodeExecutor:
+def local_executor(workspace: Path, timeout: float, env: Mapping[str, str] | None = None) -> LocalExecutor:
     """A local executor in ``workspace``; ``env`` is the code's whole environment (default:
     this process's, as AgentChat would do — callers in a run pass the scrubbed one)."""
     return LocalExecutor(workspace, max(1, math.ceil(timeout)), os.environ if env is None else env)

@@ -21,9 +21,10 @@ from autogen_agentchat.conditions import (
 from autogen_core.models import ChatCompletionClient
 
 from ..core.spec import MAX_AGENTS, TeamSpec, TerminationSpec
-from .conditions import any_of
+from .conditions import MessageCounter, any_of
 from .models import ModelHooks
 from .patterns import compiler_for
+from .recording import CallSession
 from .team_builder import InputFunc, TeamBuilder
 from .tools import RunTools
 
@@ -73,6 +74,7 @@ def compile_team(
     model_override: str | None = None,
     hooks: ModelHooks | None = None,
     tools: RunTools | None = None,
+    session: CallSession | None = None,
 ) -> CompiledTeam:
     """``tools`` holds the run's tool resources (workspace, MCP servers); the caller starts,
     stops and cleans it up. None: a RunTools with no tool folders (built-in tools only)."""
@@ -80,9 +82,11 @@ def compile_team(
         # Validation refuses this first; AgentChat's recursive graph check would fail past ~900.
         raise ValueError(f"the team has {len(spec.agents)} agents; a team can have at most {MAX_AGENTS}")
     hooks = hooks or ModelHooks()
-    b = TeamBuilder(spec, input_func, model_override, hooks, tools or RunTools(spec))
+    b = TeamBuilder(spec, input_func, model_override, hooks, tools or RunTools(spec), session)
     external = ExternalTermination()
     condition = termination_for(termination or spec.termination, external, list(spec.agents))
+    if session is not None:
+        condition = any_of(condition, MessageCounter(session.count_messages))
     orch = spec.orchestration
     built = compiler_for(orch.pattern)(b, orch, condition)
     return CompiledTeam(built.team, external, list(b.clients.values()), built.coordinator, built.workers, b.run_tools)

@@ -12,12 +12,12 @@ anything, so checking them in turn gives the same answer, including the joined r
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from autogen_agentchat.base import OrTerminationCondition, TerminationCondition
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage, StopMessage
 
-__all__ = ["AnyOf", "any_of"]
+__all__ = ["AnyOf", "MessageCounter", "any_of"]
 
 
 class AnyOf(OrTerminationCondition):
@@ -42,3 +42,27 @@ def any_of(*conditions: TerminationCondition) -> TerminationCondition:
         else:
             flat.append(condition)
     return flat[0] if len(flat) == 1 else AnyOf(*flat)
+
+
+class MessageCounter(TerminationCondition):
+    """Never ends a run: counts the team's messages as the group chat manager sees them, before
+    it picks the next speaker. A replay's "re-run from message N" needs that count exact at each
+    model call; the run's own event stream can lag a message behind the next speaker's call."""
+
+    def __init__(self, on_count: Callable[[int], None]) -> None:
+        self._on_count = on_count
+        self._count = 0
+
+    @property
+    def terminated(self) -> bool:
+        return False
+
+    async def __call__(self, messages: Sequence[BaseAgentEvent | BaseChatMessage]) -> StopMessage | None:
+        for message in messages:
+            if isinstance(message, BaseChatMessage) and message.source != "user":
+                self._count += 1
+        self._on_count(self._count)
+        return None
+
+    async def reset(self) -> None:
+        return None  # the count is the run's, across resets of the team

@@ -26,10 +26,10 @@ import inspect
 import os
 import shutil
 import tempfile
-from typing import Any, Awaitable, Callable, List, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Mapping
 
 from autogen_core import CancellationToken
-from autogen_core.tools import TextResultContent, ToolResult, ToolSchema, Workbench
+from autogen_core.tools import ImageResultContent, TextResultContent, ToolResult, ToolSchema, Workbench
 
 from ..core.child_env import child_environment
 from ..core.spec import McpServerSpec, TeamSpec
@@ -37,6 +37,9 @@ from ..core.tool_introspect import ToolLocations
 from ..core.trust import mcp_cwd, mcp_program
 from .neterrors import remember_secret
 from .loader import ToolSetupError
+
+if TYPE_CHECKING:
+    from .recording import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,23 @@ def server_environment(tool_id: str, server: McpServerSpec) -> dict[str, str]:
         else:
             env[name] = value
     return env
+
+
+#: What a server's tool list is recorded under (after its id and a dot; no tool is called this).
+TOOL_LIST = "tools/list"
+
+
+def _parts(recorded: list[Any]) -> list[TextResultContent | ImageResultContent]:
+    """A recorded result's parts, text and images, as the server gave them."""
+    from autogen_core import Image
+
+    out: list[TextResultContent | ImageResultContent] = []
+    for part in recorded:
+        if isinstance(part, dict) and isinstance(part.get("image"), str):
+            out.append(ImageResultContent(content=Image.from_base64(part["image"])))
+        elif isinstance(part, dict):
+            out.append(TextResultContent(content=str(part.get("text", ""))))
+    return out
 
 
 def _error(name: str, text: str) -> ToolResult:
@@ -125,6 +145,8 @@ class McpToolSource(Workbench):
         self.timeout = timeout
         self.team = team
         self._inner: Any = None
+        #: The run's recording, when there is one (set by RunTools).
+        self.recording: Callable[[], CallSession | None] | None = None
         self._tools: list[ToolSchema] | None = None
         self._pending = 0  # requests on their way (the server may be busy)
         self._abandoned = False  # a request was stopped or timed out: the server may still work on it
@@ -169,8 +191,21 @@ class McpToolSource(Workbench):
             self._pending -= 1
 
     async def start(self) -> None:
-        if self._inner is not None:
+        """Start the server and list its tools; in a replay, its recorded tool list instead (the
+        server starts later only if a call must go live: a replay needs no server)."""
+        if self._inner is not None or self._tools is not None:
             return
+        recording = self.recording() if self.recording is not None else None
+        listing = f"{self.tool_id}.{TOOL_LIST}"
+        recorded = recording.tool_answer(listing, {}, strict=False) if recording is not None else None
+        if recorded is not None and isinstance(recorded.get("tools"), list):
+            self._tools = list(recorded["tools"])
+            return
+        await self._start_server()
+        if recording is not None:
+            recording.tool_done(listing, {}, {"tools": self._tools})
+
+    async def _start_server(self) -> None:
         self._inner = _workbench(self._params())
         self._abandoned = False
         what = f"MCP server {self.tool_id!r} ({self.server.command} {' '.join(self.server.args)})".rstrip()
@@ -244,6 +279,26 @@ class McpToolSource(Workbench):
         arguments: Mapping[str, Any] | None = None,
         cancellation_token: CancellationToken | None = None,
         call_id: str | None = None,
+    ) -> ToolResult:
+        """A call of one of the server's tools; recorded, and in a replay answered from the recording."""
+        recording = self.recording() if self.recording is not None else None
+        key = f"{self.tool_id}.{name}"
+        if recording is not None:
+            answer = recording.tool_answer(key, arguments or {})
+            if answer is not None:  # an MCP tool may do anything: never re-run in a replay
+                return ToolResult(name=name, result=_parts(answer.get("parts", [])), is_error=bool(answer.get("is_error")))
+        if self._inner is None and self._tools is not None:
+            await self._start_server()  # a replay's first call the recording does not hold
+        result = await self._call_live(name, arguments, cancellation_token, call_id)
+        if recording is not None:
+            parts = [{"text": p.content} if isinstance(p, TextResultContent) else {"image": p.content.to_base64()}
+                     for p in result.result]
+            recording.tool_done(key, arguments or {}, {"parts": parts, "is_error": result.is_error})
+        return result
+
+    async def _call_live(
+        self, name: str, arguments: Mapping[str, Any] | None, cancellation_token: CancellationToken | None,
+        call_id: str | None,
     ) -> ToolResult:
         if self._tools is None or self._inner is None:
             return _error(name, f"the MCP server {self.tool_id!r} is not running")

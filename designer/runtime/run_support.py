@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from ..core import events as ev
 from ..core.masking import redact
 from ..core.spec import TeamSpec
+from ..core.tool_introspect import ToolLocations
+from ..core.trust import TrustPolicy
 from .embedded import EmbeddedModelError
 from .models import ModelSetupError
 from .tools import ToolSetupError
@@ -39,6 +42,10 @@ def plain_error(exc: BaseException) -> tuple[ev.ErrorKind, str]:
         return "tool", redact(str(exc))
     if isinstance(exc, UntrustedCodeError):
         return "trust", str(exc)
+    from .recording import ReplayMismatch
+
+    if isinstance(exc, ReplayMismatch):  # a strict replay's request that is not in the recording
+        return "model", redact(str(exc))
     name = type(exc).__name__
     # AgentChat re-raises a participant's failure as "Type: message\nTraceback: ..."; keep the words.
     # Servers may quote the request's key in their error: scrub every key resolved in this run.
@@ -74,3 +81,41 @@ def cap_replies(spec: TeamSpec, limit: int, model_override: str | None) -> TeamS
         options = model.options.model_copy(update={"max_tokens": limit if current is None else min(current, limit)})
         capped[model_id] = model.model_copy(update={"options": options})
     return spec.model_copy(update={"models": capped})
+
+
+#: How AgentChat's GraphFlow words its end (sequential teams are graphs too).
+_GRAPH_END = "Digraph execution is complete"
+
+
+def end_of(reason: str, pattern: str, coordinator: str | None, finish_requested: bool) -> tuple[ev.FinishReason, str]:
+    """(finish reason, detail) of a run from AgentChat's stop reason."""
+    from ..core.finish import FINISHED_TURN, graph_done, plain_reason
+
+    if finish_requested:
+        return "stopped", FINISHED_TURN
+    if reason.startswith(_GRAPH_END):
+        # AgentChat's words for a graph (a sequence is one too) that ran out of next steps.
+        return "completed", graph_done(pattern) + reason[len(_GRAPH_END):]
+    # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
+    # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
+    if coordinator is not None and reason.endswith(f"{coordinator!r} answered"):
+        return "completed", plain_reason(reason)
+    if reason:
+        return "termination", plain_reason(reason)
+    return "completed", ""
+
+
+def check_trust(written: TeamSpec, locations: ToolLocations, team_file: str | Path | None, workspace: str | Path | None,
+                trust: TrustPolicy | None) -> dict[str, str]:
+    """The files a run may import (path -> the SHA-256 trusted); UntrustedCodeError when the run
+    would execute code (user modules, MCP servers, local Python) the user has not trusted."""
+    from ..core.trust import approved_files, code_manifest, describe_items, refused_items
+
+    items = code_manifest(written, locations, team_file, workspace=workspace)
+    refused = refused_items(items, trust)
+    if refused:
+        raise UntrustedCodeError(
+            "this run would execute code that is not trusted yet:\n" + describe_items(refused)
+            + "\n(the window asks before a run; on the command line, review it and add --trust)"
+        )
+    return approved_files(items)

@@ -30,15 +30,18 @@ from autogen_agentchat.base import TaskResult
 from autogen_core import CancellationToken
 
 from ..core import events as ev
-from ..core.finish import FINISHED_TURN, STOPPED_BY_USER, graph_done, plain_reason
+from ..core.finish import STOPPED_BY_USER
 from ..core.masking import redact
+from ..core.run_store import RunStore
 from ..core.spec import TeamSpec
 from ..core.tool_introspect import ToolLocations
-from ..core.trust import TrustPolicy, approved_files, code_manifest, describe_items, refused_items
+from ..core.trust import TrustPolicy
 from .compiler import CompiledTeam, compile_team
 from .models import ModelHooks
+from .recording import ReplayPlan
 from .run_outbox import DONE, WAKE, RunOutbox, register_run_secrets
-from .run_support import UntrustedCodeError, cap_replies, plain_error, quiet_library_logs
+from .run_record import RunRecord
+from .run_support import UntrustedCodeError, cap_replies, check_trust, end_of, plain_error, quiet_library_logs
 from .run_tasks import RunTasks
 from .tools import RunTools
 
@@ -51,8 +54,6 @@ class _StoppedEarly(Exception):
     """Stop was asked for before the run had begun."""
 
 
-#: How AgentChat's GraphFlow words its end (sequential teams are graphs too).
-_GRAPH_END = "Digraph execution is complete"
 #: How long a token cancel may take before the consuming task is cancelled outright.
 STOP_GRACE_S = 0.4
 #: After that, how long to wait for the consumer to unwind before reporting the end anyway.
@@ -76,12 +77,20 @@ class TeamRun:
         trust: TrustPolicy | None = None,
         workspace: str | Path | None = None,
         reply_tokens: int | None = None,
+        store: RunStore | None = None,
+        replay: ReplayPlan | None = None,
+        inputs: Mapping[str, str] | None = None,
+        snapshot_text: str | None = None,
     ) -> None:
         """``team_file`` locates the ``tools/`` folder beside it; ``tool_folders`` adds more.
         ``trust`` decides about the code the run would execute (user modules, MCP servers,
         local Python): without it such a run refuses to start. ``workspace`` is a folder to
         use and keep instead of a temporary one. ``reply_tokens`` caps every model reply (a
-        cheap smoke run of a team: bounded by work, not only by time)."""
+        cheap smoke run of a team: bounded by work, not only by time). ``store`` is the run
+        history to record the run in (its setting may turn recording off); ``replay`` answers
+        the run's calls from a recorded run's (see :mod:`.recording`); ``inputs`` are the task's
+        placeholders as given, for the history; ``snapshot_text`` the YAML the spec was read
+        from, kept as the run's snapshot (default: the spec written out)."""
         # Freeze, the one copy of a run: later edits of the caller's spec cannot race it.
         #: The team as the user wrote it: what trust is asked and checked about (a cap on
         #: reply length changes nothing that runs, so it must not make the team "another" one).
@@ -104,6 +113,15 @@ class TeamRun:
         self.initial_state = state
         self.state: Mapping[str, Any] | None = None
         self.run_id = uuid.uuid4().hex[:12]
+        self._record = RunRecord(
+            store, replay, written=self._written, ran=self.spec, task=task, inputs=inputs, model_override=model_override,
+            snapshot_text=snapshot_text,
+            team_file=str(Path(team_file).resolve()) if team_file is not None else None,
+            # What the caller changed for this run: a replay repeats it (see RunStore.overrides).
+            overrides={k: v for k, v in (("model_override", model_override), ("max_messages", max_messages),
+                                         ("timeout", timeout), ("reply_tokens", reply_tokens)) if v is not None},
+        )
+        self._tools.session = self._record.session
 
         self._out = RunOutbox()
         self._token = CancellationToken()
@@ -162,18 +180,28 @@ class TeamRun:
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
         assert self._loop is not None
         request_id = uuid.uuid4().hex[:12]
+        session = self._record.session
+        recorded = session.input_answer(agent) if session is not None else None
+        if recorded is not None:  # a replay: the human's answer as it was given
+            self._out.emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
+            return recorded
         future: asyncio.Future[str] = self._loop.create_future()
         self._inputs[request_id] = future
         self._out.emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
         try:
-            return await future
+            answer = await future
         finally:
             self._inputs.pop(request_id, None)
+        if session is not None:
+            session.input_done(agent, answer)
+        return answer
 
     _current_speaker: str | None = None
     _translator: Any = None
     _timeout_handle: asyncio.TimerHandle | None = None
     _model_failure: tuple[str, BaseException] | None = None
+    #: The run's id in the history once events() began ("" when not recorded).
+    recorded_id: str = ""
 
     def _on_chunk(self, agent: str, text: str) -> None:
         if self._translator is not None and self._stopping_since is None:
@@ -184,6 +212,21 @@ class TeamRun:
             self._model_failure = (agent, exc)
 
     async def events(self) -> AsyncIterator[ev.RunEvent]:
+        """The run's events, each also written to the run history (when recorded)."""
+        record = self._record
+        register_run_secrets(self.spec)  # before the history writes the snapshot: masked there too
+        self.recorded_id = record.begin(self.run_id)
+        try:
+            async for event in self._events():
+                if isinstance(event, ev.Finished):
+                    record.complete(event)  # adds replay figures and costs before anyone reads it
+                else:
+                    record.event(event)
+                yield event
+        finally:
+            record.abandon()
+
+    async def _events(self) -> AsyncIterator[ev.RunEvent]:
         self._loop = asyncio.get_running_loop()
         self._out.start = time.monotonic()
         quiet_library_logs()
@@ -198,6 +241,8 @@ class TeamRun:
                 participants=self.spec.participants(),
                 bound=self.termination.describe() or "none",
                 snapshot=self.snapshot,
+                run_id=self.recorded_id,
+                origin=self._record.origin,
             )
         )
         translator = None
@@ -221,6 +266,9 @@ class TeamRun:
                 raise  # the caller cancelled us, not the user's stop
             translator = None
         if translator is not None and self._end_reason is None:
+            # The task first, from here: AgentChat hands it over only after the first agent's
+            # model call has begun, so its streamed chunks would come before the task they answer.
+            self._out.emit(translator.task_message(self.task))
             self._consumer = self._owned.create_task(self._consume(translator))
             if self.termination.timeout:
                 self._timeout_handle = self._loop.call_later(self.termination.timeout, self._on_timeout)
@@ -264,21 +312,11 @@ class TeamRun:
             duration=round(time.monotonic() - self._out.start, 3),
         ))
 
-    def _check_trust(self) -> None:
-        """Refuse before anything is imported or started that the user has not trusted."""
-        items = code_manifest(self._written, self.locations, self.team_file, workspace=self._workspace)
-        refused = refused_items(items, self.trust)
-        # The loader imports exactly these files, and refuses any that changed since this check.
-        self._tools.approved_files = approved_files(items)
-        if refused:
-            raise UntrustedCodeError(
-                "this run would execute code that is not trusted yet:\n" + describe_items(refused)
-                + "\n(the window asks before a run; on the command line, review it and add --trust)"
-            )
-
     async def _setup(self) -> Any:
         """Check trust, compile the team, start its tools; the translator when ready."""
-        self._check_trust()
+        # Refused before anything the user has not trusted is imported or started; the loader then
+        # imports exactly the approved files, and refuses any that changed since this check.
+        self._tools.approved_files = check_trust(self._written, self.locations, self.team_file, self._workspace, self.trust)
         self._compiled = compile_team(
             self.spec,
             self._ask,
@@ -286,11 +324,12 @@ class TeamRun:
             model_override=self.model_override,
             hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
             tools=self._tools,
+            session=self._record.session,
         )
         await self._tools.start()
         from .translate import Translator
 
-        translator = Translator(self._compiled.coordinator, self._compiled.workers)
+        translator = Translator(self._compiled.coordinator, self._compiled.workers, self._record.session)
         self._translator = translator
         if self._finish_requested:
             self._compiled.external.set()
@@ -355,24 +394,7 @@ class TeamRun:
             self._out.put(DONE)
 
     def _on_result(self, result: TaskResult) -> None:
-        if self._end_reason is not None:
-            return
-        reason = result.stop_reason or ""
-        if self._finish_requested:
-            self._end_reason, self._end_detail = "stopped", FINISHED_TURN
-        elif reason.startswith(_GRAPH_END):
-            # AgentChat's words for a graph (a sequence is one too) that ran out of next steps.
-            self._end_reason, self._end_detail = "completed", graph_done(self.spec.orchestration.pattern) + reason[len(_GRAPH_END):]
-        elif self._coordinator_answered(reason):
-            self._end_reason, self._end_detail = "completed", plain_reason(reason)
-        elif reason:
-            self._end_reason, self._end_detail = "termination", plain_reason(reason)
-        else:
-            self._end_reason = "completed"
-
-    def _coordinator_answered(self, reason: str) -> bool:
-        # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
-        coordinator = self._compiled.coordinator if self._compiled else None
-        # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
-        return coordinator is not None and reason.endswith(f"{coordinator!r} answered")
-
+        if self._end_reason is None:
+            coordinator = self._compiled.coordinator if self._compiled else None
+            self._end_reason, self._end_detail = end_of(
+                result.stop_reason or "", self.spec.orchestration.pattern, coordinator, self._finish_requested)

@@ -14,7 +14,8 @@ from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
 
 from ..core.spec import AgentSpec, TeamSpec
-from .models import AgentClient, ModelHooks, build_client
+from .models import AgentClient, ModelHooks, ModelSetupError, build_client
+from .recording import CallSession, RecordingCache, UnavailableClient, model_identity
 from .tools import RunTools
 
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.
@@ -26,9 +27,12 @@ class TeamBuilder:
     Each pattern's compile module asks it for agents (see runtime/patterns)."""
 
     def __init__(
-        self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks, tools: RunTools
+        self, spec: TeamSpec, input_func: InputFunc, model_override: str | None, hooks: ModelHooks, tools: RunTools,
+        session: CallSession | None = None,
     ) -> None:
         self.spec = spec
+        #: Records the run's model calls, and in a replay answers them from a recording.
+        self.session = session
         self.hooks = hooks
         self.input_func = input_func
         self.model_override = model_override
@@ -45,9 +49,25 @@ class TeamBuilder:
         sequential = sequential_tools and model.provider not in ("embedded", "scripted")
         key = (model_id, sequential)
         if key not in self.clients:
-            self.clients[key] = build_client(model, model_id, parallel_tool_calls=False if sequential else None,
-                                             base_dir=self.run_tools.locations.base_dir)
+            try:
+                self.clients[key] = build_client(model, model_id, parallel_tool_calls=False if sequential else None,
+                                                 base_dir=self.run_tools.locations.base_dir)
+            except ModelSetupError as exc:
+                if self.session is None or not self.session.replaying:
+                    raise
+                # A replay needs no key, server or package until a request must go live.
+                self.clients[key] = UnavailableClient(model, str(exc))
         return self.clients[key]
+
+    def model_client(self, agent_id: str, model_id: str, *, stream: bool, sequential_tools: bool = False) -> AgentClient:
+        """What an agent (or the selector) talks to: the model's shared client, recorded."""
+        shared = self.client(model_id, sequential_tools=sequential_tools)
+        if self.session is not None:
+            used = self.model_override or model_id
+            model = self.spec.model_for(used)
+            assert model is not None  # self.client checked it
+            shared = RecordingCache(shared, agent_id, model_identity(model, used), self.session)
+        return AgentClient(shared, agent_id, self.hooks, stream=stream)
 
     def tool(self, tool_id: str) -> BaseTool[Any, Any]:
         return self.run_tools.tool(tool_id)
@@ -74,10 +94,11 @@ class TeamBuilder:
         # other tools join them in a streaming static workbench (which keeps AgentTool's streaming).
         servers: list[Workbench] = [self.run_tools.workbench(t) for t in spec.tools if self.run_tools.is_mcp(t)]
         workbench: list[Workbench] | None = [StaticStreamWorkbench(tools), *servers] if servers else None
-        shared = self.client(self.spec.model_id_for(agent_id), sequential_tools=bool(extra_tools))
+        client = self.model_client(agent_id, self.spec.model_id_for(agent_id), stream=spec.streaming,
+                                   sequential_tools=bool(extra_tools))
         return AssistantAgent(
             agent_id,
-            model_client=AgentClient(shared, agent_id, self.hooks, stream=spec.streaming),
+            model_client=client,
             tools=([*tools] or None) if workbench is None else None,
             workbench=workbench,
             handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,

@@ -41,6 +41,7 @@ from ..core.tool_introspect import ToolLocations
 from .code_exec import PythonRunner, local_executor
 from .loader import ToolSetupError, forget_tool_modules, load_function
 from .mcp import McpToolSource
+from .recording import CallSession, as_text
 from .threads import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,30 @@ def _resolved_signature(func: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=params, return_annotation=hints.get("return", signature.return_annotation))
 
 
-def guarded(func: Callable[..., Any], name: str, timeout: float) -> Callable[..., Any]:
-    """An async wrapper with the same signature that enforces the tool's timeout."""
+def guarded(
+    func: Callable[..., Any], name: str, timeout: float, session: Callable[[], CallSession | None] | None = None
+) -> Callable[..., Any]:
+    """An async wrapper with the same signature that enforces the tool's timeout. ``session``
+    gives the run's recording: the result is recorded, and in a replay answered from it."""
 
     async def call(**kwargs: Any) -> Any:
+        recording = session() if session is not None else None
+        if recording is None:
+            return await live(**kwargs)
+        answer = recording.tool_answer(name, kwargs)
+        if answer is not None:  # never re-run in a replay: the tool may write, send or spend
+            if "error" in answer:
+                raise RuntimeError(answer["error"])  # the workbench shows str(error), as it did
+            return answer.get("content", "")
+        try:
+            result = await live(**kwargs)
+        except Exception as exc:
+            recording.tool_done(name, kwargs, {"error": str(exc)})
+            raise
+        recording.tool_done(name, kwargs, {"content": as_text(result)})
+        return result
+
+    async def live(**kwargs: Any) -> Any:
         if inspect.iscoroutinefunction(func):
             work = func(**kwargs)
         else:
@@ -102,6 +123,8 @@ class RunTools:
         self._runners: list[PythonRunner] = []
         self._executors: list[Any] = []
         self._fresh_imports = False
+        #: The run's recording (set by the runner): tool results are recorded, and replayed.
+        self.session: CallSession | None = None
         #: file path -> SHA-256 the user trusted (set by the runner); None: no trust check here.
         self.approved_files: dict[str, str] | None = None
 
@@ -128,7 +151,8 @@ class RunTools:
         if tool_id not in self._sources:
             spec = self.spec.tools[tool_id]
             assert spec.mcp is not None
-            self._sources[tool_id] = McpToolSource(tool_id, spec.mcp, self.locations, spec.timeout, self.spec)
+            self._sources[tool_id] = source = McpToolSource(tool_id, spec.mcp, self.locations, spec.timeout, self.spec)
+            source.recording = lambda: self.session
         return self._sources[tool_id]
 
     def child_env(self) -> dict[str, str]:
@@ -138,6 +162,7 @@ class RunTools:
     def code_executor(self, timeout: float = 60.0) -> Any:
         """A local code executor in the workspace, for code_executor agents."""
         executor = local_executor(self.workspace, timeout, self.child_env())
+        executor.recording = lambda: self.session
         self._executors.append(executor)
         return executor
 
@@ -166,7 +191,7 @@ class RunTools:
         # run_python's executor enforces the limit itself (and stops the process); the wrapper's
         # limit is a backstop a little later, so the model reads the executor's clearer message.
         limit = spec.timeout + 2.0 if spec.builtin == "run_python" else spec.timeout
-        return FunctionTool(guarded(impl, tool_id, limit), description=description, name=tool_id)
+        return FunctionTool(guarded(impl, tool_id, limit, lambda: self.session), description=description, name=tool_id)
 
     async def start(self) -> None:
         """Start MCP servers and executors now, so a broken one fails the run before any turn."""

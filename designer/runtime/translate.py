@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from autogen_agentchat.messages import (
@@ -18,24 +19,41 @@ from autogen_agentchat.messages import (
 )
 
 from ..core import events as ev
+from .recording import CallSession
 
 
 class Translator:
     """Stateful: tracks tokens per agent and which events are nested in a delegation."""
 
-    def __init__(self, coordinator: str | None = None, workers: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, coordinator: str | None = None, workers: frozenset[str] = frozenset(), session: CallSession | None = None
+    ) -> None:
         self.coordinator = coordinator
         self.workers = workers
+        #: The run's recording: in a replay, which turns were answered from it.
+        self.session = session
         self.tokens: dict[str, dict[str, int]] = {}
         self.messages = 0
         self._seen_task = False
 
+    def task_message(self, task: str) -> ev.Message:
+        """The run's task as its first message; AgentChat's own copy of it is then not repeated."""
+        self._seen_task = True
+        return ev.Message("user", content=task, kind="task")
+
     def parent_of(self, source: str) -> str | None:
         return self.coordinator if source in self.workers else None
+
+    def _origin(self, source: str) -> str:
+        session = self.session
+        return session.last_origin.get(source, "live") if session is not None and session.replaying else ""
 
     def _usage(self, source: str, usage: Any) -> list[ev.RunEvent]:
         if usage is None or (usage.prompt_tokens == 0 and usage.completion_tokens == 0):
             return []
+        if self._origin(source) == "replayed":  # saved, not spent: the session counts it (saved)
+            return [ev.Usage(source, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                             parent=self.parent_of(source), replayed=True)]
         totals = self.tokens.setdefault(source, {"prompt": 0, "completion": 0})
         totals["prompt"] += usage.prompt_tokens
         totals["completion"] += usage.completion_tokens
@@ -57,7 +75,10 @@ class Translator:
                 for r in item.content
             ]
         if isinstance(item, SelectSpeakerEvent):
-            return [ev.SpeakerSelected(name) for name in item.content]
+            reason = self.session.selector_reason(self.messages) if self.session is not None else None
+            prompt, answer, last = reason or ("", "", "")
+            return [ev.SpeakerSelected(name, prompt=prompt, answer=answer, fallback=bool(last) and not named(name, last))
+                    for name in item.content]
         if isinstance(item, ThoughtEvent):
             return [ev.Message(source, content=item.content, kind="thought", parent=parent)]
         if isinstance(item, CodeExecutionEvent):
@@ -80,6 +101,14 @@ class Translator:
             kind: ev.MessageKind = (
                 "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"
             )
-            return [ev.Message(source, content=item.to_text(), kind=kind, parent=parent)] + self._usage(source, item.models_usage)
+            message = ev.Message(source, content=item.to_text(), kind=kind, parent=parent, origin=self._origin(source))
+            return [message, *self._usage(source, item.models_usage)]
         # Memory queries, code generation notices, input requests (emitted by the runner itself) ...
         return []
+
+
+def named(name: str, answer: str) -> bool:
+    """Whether the selector's answer names this agent, as AgentChat reads it (a whole word; an
+    underscore may be written as a space or escaped)."""
+    forms = "|".join(re.escape(f) for f in (name, name.replace("_", " "), name.replace("_", r"\_")))
+    return re.search(rf"(?<=\W)({forms})(?=\W)", f" {answer} ") is not None

@@ -49,6 +49,7 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
     spec: list[tuple[str, str, Shortcut, str, QStyle.StandardPixmap | None]] = [
         ("new", "&New", Key.New, "Start a new team", sp.SP_FileIcon),
         ("open", "&Open…", Key.Open, "Open a team file", sp.SP_DialogOpenButton),
+        ("open_run", "Open R&un…", None, "Open a shared run file (.tdrun) read-only in the History panel: nothing in it runs", None),
         ("save", "&Save", Key.Save, "Save the team file", sp.SP_DialogSaveButton),
         ("save_as", "Save &As…", Key.SaveAs, "Save under a new name", None),
         ("close", "&Close", Key.Close, "Close the team and show the start page", None),
@@ -63,6 +64,10 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
         ("run", "&Run…", ["Ctrl+R", "F5"], "Run the team", sp.SP_MediaPlay),
         ("stop", "&Stop", ["Ctrl+.", "Shift+F5"], "Stop the run now", sp.SP_MediaStop),
         ("finish_turn", "&Finish turn", "Ctrl+Shift+.", "Stop the run after the current agent's turn", sp.SP_MediaSkipForward),
+        ("replay_last", "Re&play Last Run", "Ctrl+Shift+R",
+         "Run the current design with the last run's task, answering unchanged model calls from its recording", None),
+        ("strict_replay", "S&trict Replay", None, "Replay only from the recording: stop at the first request not in it", None),
+        ("history", "Run &History", "Ctrl+Shift+H", "Show the recorded runs of this team (and of all teams)", None),
         ("export_markdown", "Export transcript as &Markdown…", None, "Save the transcript as Markdown", None),
         ("export_jsonl", "Export transcript as &JSONL…", None, "Save the run's events, one JSON object per line", None),
         ("zoom_in", "Zoom &in", [QKeySequence(Key.ZoomIn), QKeySequence("Ctrl+=")], "Zoom in on the canvas", None),
@@ -76,6 +81,7 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
     actions = Actions()
     for name, text, shortcut, tip, icon in spec:
         actions.all[name] = _action(w, text, h(name), shortcut, tip, icon)
+    actions.all["strict_replay"].setCheckable(True)  # a choice Replay Last Run reads (run/replay.py)
     return actions
 
 
@@ -85,6 +91,7 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
     for name in ("new", "open"):
         file_menu.addAction(a[name])
     file_menu.addMenu(recent)
+    file_menu.addAction(a["open_run"])
     file_menu.addSeparator()
     for name in ("save", "save_as"):
         file_menu.addAction(a[name])
@@ -107,6 +114,11 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
     run = bar.addMenu("&Run")
     for name in ("run", "stop", "finish_turn"):
         run.addAction(a[name])
+    run.addSeparator()
+    run.addAction(a["replay_last"])
+    run.addAction(a["strict_replay"])
+    run.addSeparator()
+    run.addAction(a["history"])
 
     view = bar.addMenu("&View")
     for action in panels:

@@ -22,9 +22,11 @@ from .dialogs.trust import ask_with_dialog, gui_trust_path
 from .document.controller import DocumentController
 from .document.editor_views import EditorViews
 from .document.files import FileManager
+from .history.panel import HistoryPanel
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
 from .run.controller import RunController
 from .run.preparation import RunPreparation
+from .run.replay import RunReplays
 from .run.status import RunStatusWidget
 from .run.transcript_view import TranscriptWidget
 from .tools.dock import TOGGLE_TIP, make_tool_library
@@ -33,6 +35,7 @@ from .tools.dock import TOGGLE_TIP, make_tool_library
 EDITOR_PARTS = frozenset({
     "controller", "probe_cache", "files", "runs", "preparation", "canvas", "views", "agent_panel", "team_panel",
     "pattern_panel", "problems_panel", "transcript", "docks", "tool_library", "status", "run_reason",
+    "replays", "history_panel",
 })
 
 _DOCKS = (  # key, title, object name, window attribute, area
@@ -43,6 +46,8 @@ _DOCKS = (  # key, title, object name, window attribute, area
     ("problems", "Problems", "problems_dock", "problems_panel", Qt.DockWidgetArea.BottomDockWidgetArea),
     # On the left, as in AutoGen Studio and Langflow: the palette beside the canvas it feeds.
     ("tools", "Tools", "tools_dock", "tool_library", Qt.DockWidgetArea.LeftDockWidgetArea),
+    # Beside the live transcript: a run that ends is read there, then kept here.
+    ("history", "History", "history_dock", "history_panel", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -66,7 +71,9 @@ def build_editor(w: Any) -> None:
     w.pattern_panel = PatternPanelWidget(w.controller, w)
     w.problems_panel = ProblemsPanelWidget(w.controller, w)
     w.transcript = TranscriptWidget(w)
+    w.history_panel = HistoryPanel(w)  # reads the run history when first shown
     w.status = RunStatusWidget(w)  # the run's figures, in the status bar once a design is open
+    w.replays = RunReplays(w)  # Run ▸ Replay Last Run, the transcript's Re-run from here, Compare
     w.statusBar().addPermanentWidget(w.status)
     w.run_reason = QLabel(w)  # why Run is disabled
     w.statusBar().addPermanentWidget(w.run_reason)
@@ -109,5 +116,8 @@ def _wire(w: Any) -> None:
     w.problems_panel.problemActivated.connect(w._on_problem_activated)
     w.team_panel.modelsDialogRequested.connect(w._on_models)
     w.runs.events.connect(w._on_run_events)
+    w.runs.runEvents.connect(w.history_panel.on_run_events)  # every run the window starts, replays too
+    c.pathChanged.connect(w.history_panel.on_team_changed)
+    w.docks["history"].visibilityChanged.connect(w.history_panel.on_dock_visibility)
     w.runs.runningChanged.connect(w._on_running_changed)
     w.transcript.inputSubmitted.connect(w.runs.provide_input)

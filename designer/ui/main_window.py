@@ -81,7 +81,7 @@ class MainWindow(WindowRuns):
         self.window_actions = build_actions(self, {name: getattr(self, f"_on_{name}") for name in (
             "new", "open", "save", "save_as", "close", "quit", "delete", "duplicate", "select_all", "add_agent",
             "rename", "auto_layout", "run", "stop", "finish_turn", "export_markdown", "export_jsonl", "zoom_in",
-            "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "show_log", "models")})
+            "zoom_out", "zoom_reset", "fit", "about", "shortcuts", "show_log", "models", "history", "open_run")})
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -152,6 +152,7 @@ class MainWindow(WindowRuns):
         self.tabifyDockWidget(self.docks["agent"], self.docks["pattern"])
         self.tabifyDockWidget(self.docks["pattern"], self.docks["team"])
         self.tabifyDockWidget(self.docks["transcript"], self.docks["problems"])
+        self.tabifyDockWidget(self.docks["problems"], self.docks["history"])
         self.docks["agent"].raise_()
         self.docks["transcript"].raise_()
         if self._saved:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from typing import Any
 
 
 def _wait(app: object, condition: object, timeout_s: float) -> bool:
@@ -64,8 +65,17 @@ def screenshot_command(args: argparse.Namespace) -> int:
     window.canvas.fit_all()
     if getattr(args, "view", "design") == "yaml" and window.views.editing:
         window.views.show_yaml()
+    target: Any = window
+    if getattr(args, "compare", None):
+        target = window.compare_runs(*args.compare)  # a store problem or an unknown run is printed
+        if target is None:
+            return 2
+        target.resize(width, height)
+    elif getattr(args, "history", False):
+        window.window_actions["history"].trigger()
+        window.history_panel.table.selectRow(0)  # the newest run, read in the panel
     _wait(app, lambda: False, 0.3)  # let layouts and the transcript settle
-    image = window.grab()
+    image = target.grab()
     ok = image.save(args.out)
     window.files.discard_recovery()
     window.runs.shutdown()

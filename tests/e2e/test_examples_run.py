@@ -1,4 +1,5 @@
-"""Every example team runs offline on the real embedded model, through the CLI, and ends cleanly.
+"""Every example team runs offline on the real embedded model, through the CLI, and ends cleanly;
+then its recording, replayed strictly, gives the same transcript with no model call at all.
 
 Bounded by work, not by time: a few short replies each (``--reply-tokens``, ``--max-messages``),
 so every run takes seconds on an idle machine and stays far inside the safety timeout when
@@ -12,12 +13,16 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, example_files
+from designer.core.run_data import ReplayPlan
+from designer.core.run_store import RunStore
+from designer.core.validate import validate_file
+from tests.conftest import ROOT, collect_events, example_files
 
 pytestmark = pytest.mark.embedded
 
 #: The work each example may do: enough for every agent kind and pattern to take part.
-WORK = ["--reply-tokens", "24", "--max-messages", "4"]
+REPLY_TOKENS, MAX_MESSAGES = 24, 4
+WORK = ["--reply-tokens", str(REPLY_TOKENS), "--max-messages", str(MAX_MESSAGES)]
 #: What a person would type when a human-input agent asks (then end of input).
 ANSWERS = "Thanks, that answers it. TERMINATE\nApproved: refund the duplicate charge.\n"
 
@@ -39,4 +44,25 @@ def test_example_runs_on_the_embedded_model(path):
     assert finished["reason"] in ("completed", "termination") or finished["detail"] == "no human input: standard input is closed"
     assert finished["completion_tokens"] > 0
     # The bound held: no reply longer than asked (a few tokens over for the closing marker at most).
-    assert all(t["completion"] <= 24 * 4 for t in finished["tokens_by_agent"].values())
+    assert all(t["completion"] <= REPLY_TOKENS * 4 for t in finished["tokens_by_agent"].values())
+
+    # The run was recorded; a strict replay answers every call from it and says the same. (In this
+    # process: the CLI's replay has tests of its own, and a process would cost a second per example.)
+    with RunStore() as history:
+        calls = history.calls(events[0]["run_id"])
+    again = [e.to_dict() for e in collect_events(
+        validate_file(path).spec, events[0]["task"], team_file=path, replay=ReplayPlan(calls, mode="strict"),
+        reply_tokens=REPLY_TOKENS, max_messages=MAX_MESSAGES,
+    )]
+    assert transcript(again) == transcript(events)
+    assert again[-1]["live_calls"] == 0 and again[-1]["replayed_calls"] > 0 and again[-1]["tokens_by_agent"] == {}
+
+
+#: What a replay may change: times, stream chunking, replay marks and the figures of what was paid.
+_NOT_TRANSCRIPT = {"t", "seq", "origin", "run_id", "request_id", "duration", "saved_tokens", "saved_by_agent",
+                   "replayed_calls", "live_calls", "cost", "currency", "saved_cost", "cost_by_agent",
+                   "tokens_by_agent", "prompt_tokens", "completion_tokens", "record_problem"}
+
+
+def transcript(events: list[dict]) -> list[dict]:
+    return [{k: v for k, v in e.items() if k not in _NOT_TRANSCRIPT} for e in events if e["type"] not in ("chunk", "usage")]

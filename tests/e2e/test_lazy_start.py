@@ -84,7 +84,7 @@ def test_the_start_page_imports_no_team_model_and_builds_no_editor_until_new(tmp
     assert out["preloaded"] == {"spec": True, "editor_room": True, "built": False}
     new = out["new"]
     assert new["built"] and new["canvas"] and new["run_enabled"]
-    assert new["docks"] == ["agent", "pattern", "problems", "team", "tools", "transcript"]
+    assert new["docks"] == ["agent", "history", "pattern", "problems", "team", "tools", "transcript"]
     assert new["view"][:6] == ["Agent", "Team", "Pattern", "Transcript", "Problems", "Tools"]
     assert new["title"].startswith("Untitled")
 

@@ -103,7 +103,7 @@ def test_each_dock_group_has_one_visible_tab_bar(tmp_path):
     done = subprocess.run([sys.executable, "-c", BARS_SCRIPT, str(TEAM)], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     groups = [tuple(g) for g in json.loads(done.stdout.strip().splitlines()[-1])]
-    assert ("Transcript", "Problems") in groups and ("Agent", "Pattern", "Team") in groups
+    assert ("Transcript", "Problems", "History") in groups and ("Agent", "Pattern", "Team") in groups
     assert len(groups) == len(set(groups)), groups
 
 

@@ -8,7 +8,6 @@ from autogen_agentchat.base import TerminationCondition
 from autogen_agentchat.teams import SelectorGroupChat
 
 from ...core.patterns.selector import SelectorSpec
-from ..models import AgentClient
 from ..team_builder import TeamBuilder
 from .base import PatternTeam, compiles
 
@@ -21,7 +20,7 @@ def compile_selector(b: TeamBuilder, orch: SelectorSpec, condition: TerminationC
         kwargs["selector_prompt"] = orch.selector_prompt
     team = SelectorGroupChat(
         [b.agent(a) for a in orch.participants],
-        model_client=AgentClient(b.client(selector_model), "selector", b.hooks, stream=False),
+        model_client=b.model_client("selector", selector_model, stream=False),
         termination_condition=condition,
         allow_repeated_speaker=orch.allow_repeated_speaker,
         emit_team_events=True,

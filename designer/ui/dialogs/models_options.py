@@ -96,6 +96,22 @@ class ModelOptionRows:
             self.option_edits[name] = edit
         for column in range(_PER_ROW):
             grid.setColumnStretch(2 * column + 1, 1)
+        self.price_edits: dict[str, QLineEdit] = {}
+        self.prices_row = QWidget(parent)
+        prices = QHBoxLayout(self.prices_row)
+        prices.setContentsMargins(0, 0, 0, 0)
+        for name, label_text in (("input", "Input:"), ("output", "Output:"), ("currency", "Currency:")):
+            edit = QLineEdit(parent)
+            edit.setObjectName(f"price_{name}")
+            edit.setPlaceholderText("USD" if name == "currency" else "unknown")
+            edit.setToolTip(f"{model_edits.PRICE_FIELDS[name]}. Runs, the history and comparisons show costs from "
+                            "these; without prices a cost is unknown (never 0).")
+            label = QLabel(label_text, parent)
+            label.setBuddy(edit)
+            prices.addWidget(label)
+            prices.addWidget(edit, 0 if name == "currency" else 1)
+            self.price_edits[name] = edit
+        prices.addWidget(QLabel("per million tokens", parent))
         #: (path, size, mtime) -> what its header says, so a refresh after every edit reads no file.
         self._info_cache: dict[tuple[str, int, float], str] = {}
 
@@ -107,6 +123,7 @@ class ModelOptionRows:
 
     def add_option_rows(self) -> None:
         self.form.addRow("Options:", self.options_grid)
+        self.form.addRow("Prices:", self.prices_row)
 
     def show_model(self, model: ModelSpec, base_dir: Path | None) -> None:
         embedded = model.provider == "embedded"
@@ -119,6 +136,12 @@ class ModelOptionRows:
         options = model.options.model_dump()
         for name, edit in self.option_edits.items():
             value = options.get(name)
+            set_line_text(edit, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+        # Models that run in this process cost nothing: no price to give.
+        self.form.setRowVisible(self.prices_row, model.provider not in ("embedded", "scripted"))
+        prices = model.prices.model_dump() if model.prices is not None else {}
+        for name, edit in self.price_edits.items():
+            value = prices.get(name)
             set_line_text(edit, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
 
     def describe_file(self, model: ModelSpec, base_dir: Path | None) -> str:
@@ -150,6 +173,8 @@ class ModelOptionsControl:
         rows.browse_button.clicked.connect(self._on_browse_clicked)
         for name, edit in rows.option_edits.items():
             edit.editingFinished.connect(lambda name=name, edit=edit: self._on_option_edited(name, edit))
+        for name, edit in rows.price_edits.items():
+            edit.editingFinished.connect(lambda name=name, edit=edit: self._on_price_edited(name, edit))
 
     def base_dir(self) -> Path | None:
         path = self._controller.path
@@ -184,3 +209,9 @@ class ModelOptionsControl:
         if model_id is not None:
             label = model_edits.option_label(name).lower()
             self._dialog.edit_current(f"Set {label} of {model_id}", model_edits.set_option, name, edit.text())
+
+    def _on_price_edited(self, name: str, edit: QLineEdit) -> None:
+        model_id = self._dialog.current_id
+        if model_id is not None:
+            label = model_edits.PRICE_FIELDS[name].lower()
+            self._dialog.edit_current(f"Set {label} of {model_id}", model_edits.set_price, name, edit.text())

@@ -106,10 +106,12 @@ class DocumentController(QObject):
     def path(self) -> Path | None:
         return self.document.path
 
-    def set_design(self, spec: TeamSpec, path: Path | None, *, modified: bool = False) -> None:
-        """Open a whole design (new file, opened file, restored recovery): history starts over."""
+    def set_design(self, spec: TeamSpec, path: Path | None, *, modified: bool = False, untitled: str = "Untitled") -> None:
+        """Open a whole design (new file, opened file, restored recovery): history starts over.
+        ``untitled`` names an unsaved design in the title (a run's team: where it came from)."""
         self.undo_stack.clear()
         self.document.path = path
+        self.document.untitled_name = untitled
         self.selected_agents = []
         self.selected_connection = None
         self.document.replace(spec, reset=True)

@@ -3,6 +3,10 @@
 Run events arrive in order; streamed chunks grow the speaker's open entry, the final
 message replaces its text, a tool result completes the entry of its call. Entries are
 plain records so 5,000 of them stay cheap; rendering happens in the delegate.
+
+In a replay each message says whether the recording answered it ("replayed") or the model
+did ("live"); each message also remembers how many of the team's messages came before it,
+which is where "Re-run from here" continues a recorded run.
 """
 
 from __future__ import annotations
@@ -48,6 +52,25 @@ class Entry:
     message_kind: str = ""
     #: A finished entry's reason; None for other entries.
     reason: ev.FinishReason | None = None
+    #: A message's origin in a replay: "replayed" (answered from the recording), "live", or "" (a plain run).
+    origin: str = ""
+    #: A message entry: the team's messages before it (the task not counted), the count a
+    #: re-run from this entry starts live at; -1 for entries that are not the team's messages.
+    before: int = -1
+    #: A speaker choice (selector teams): why this agent spoke, the selector's prompt and raw answer.
+    prompt: str = ""
+    answer: str = ""
+    #: The selector's answer named no participant, so AgentChat chose by its fallback rule.
+    fallback: bool = False
+
+    @property
+    def has_reason(self) -> bool:
+        """A speaker choice with something to show about why (a click expands it)."""
+        return bool(self.prompt or self.answer or self.fallback)
+
+    @property
+    def expandable(self) -> bool:
+        return self.kind == "tool" or self.has_reason
 
     def plain_text(self) -> str:
         if self.kind == "tool":
@@ -69,6 +92,9 @@ class TranscriptModel(QAbstractListModel):
         self._open: dict[tuple[str, str | None], int] = {}  # streaming entry per speaker
         self._calls: dict[str, int] = {}
         self._wall_start = time.time()
+        #: The team's messages so far, counted as AgentChat's manager counts them (the task and
+        #: thoughts are not messages; a worker's messages inside a delegation never reach it).
+        self.team_messages = 0
 
     # --- Qt model API --------------------------------------------------------------------
 
@@ -83,8 +109,15 @@ class TranscriptModel(QAbstractListModel):
             return entry
         if role == Qt.ItemDataRole.DisplayRole:
             return entry.plain_text()
-        if role == Qt.ItemDataRole.ToolTipRole and entry.kind == "tool":
-            return "Click to show or hide the arguments and result"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if entry.kind == "tool":
+                return "Click to show or hide the arguments and result"
+            if entry.has_reason:
+                return "Click to show or hide why this agent spoke: the selector's prompt and its answer"
+            if entry.origin == "replayed":
+                return "Answered from the recording: no model was called, no tokens were spent"
+            if entry.origin == "live":
+                return "Answered by the model (this turn was not in the recording, or came after a change)"
         return None
 
     # --- feeding events ------------------------------------------------------------------------
@@ -95,6 +128,7 @@ class TranscriptModel(QAbstractListModel):
         self.events.clear()
         self._open.clear()
         self._calls.clear()
+        self.team_messages = 0
         self.started = self.finished = None
         self.endResetModel()
 
@@ -138,18 +172,27 @@ class TranscriptModel(QAbstractListModel):
         self.entries[row].text += event.text
         self._touch(row)
 
+    def _count(self, event: ev.Message | ev.Handoff) -> int:
+        """The team's messages before this one (-1: it is not one of them); counts it."""
+        if event.parent is not None or (isinstance(event, ev.Message) and event.kind in ("task", "thought")):
+            return -1
+        before = self.team_messages
+        self.team_messages += 1
+        return before
+
     def _on_message(self, event: ev.Message) -> None:
         key = (event.agent, event.parent)
         row = self._open.pop(key, None)
+        before = self._count(event)
         if row is not None:
             entry = self.entries[row]
             entry.text, entry.streaming = event.content, False
-            entry.message_kind = event.kind
+            entry.message_kind, entry.origin, entry.before = event.kind, event.origin, before
             self._touch(row)
             return
         kind: EntryKind = "task" if event.kind == "task" else "message"
         self._append(Entry(kind, event.agent, event.content, parent=event.parent, clock=self._clock(event),
-                           message_kind=event.kind))
+                           message_kind=event.kind, origin=event.origin, before=before))
 
     def _on_tool_call(self, event: ev.ToolCall) -> None:
         row = self._append(Entry(
@@ -167,11 +210,13 @@ class TranscriptModel(QAbstractListModel):
         self._touch(row)
 
     def _on_handoff(self, event: ev.Handoff) -> None:
+        self._count(event)  # a hand-off is one of the team's messages (re-run from here counts it)
         self._append(Entry("system", event.agent, f"{event.agent} hands off to {event.target}", parent=event.parent,
                            clock=self._clock(event)))
 
     def _on_speaker_selected(self, event: ev.SpeakerSelected) -> None:
-        self._append(Entry("system", event.agent, f"{event.by} picks {event.agent} to speak next", clock=self._clock(event)))
+        self._append(Entry("system", event.agent, f"{event.by} picks {event.agent} to speak next", clock=self._clock(event),
+                           prompt=event.prompt, answer=event.answer, fallback=event.fallback))
 
     def _on_input_requested(self, event: ev.InputRequested) -> None:
         self._append(Entry("system", event.agent, f"{event.agent} is waiting for your answer", clock=self._clock(event)))
@@ -190,9 +235,14 @@ class TranscriptModel(QAbstractListModel):
 
     def toggle(self, row: int) -> None:
         entry = self.entries[row]
-        if entry.kind == "tool":
+        if entry.expandable:
             entry.expanded = not entry.expanded
             self._touch(row)
+
+    @property
+    def run_id(self) -> str:
+        """The shown run's id in the run history ("" when it was not recorded)."""
+        return self.started.run_id if self.started is not None else ""
 
     # --- export -------------------------------------------------------------------------
 
@@ -205,7 +255,8 @@ class TranscriptModel(QAbstractListModel):
             indent = "> " if entry.parent else ""
             if entry.kind in ("message", "task"):
                 who = "Task" if entry.kind == "task" else entry.agent
-                lines.append(f"{indent}### {who} · {entry.clock}")
+                mark = " · ↺ replayed" if entry.origin == "replayed" else ""
+                lines.append(f"{indent}### {who}{mark} · {entry.clock}")
                 lines.append(indent)
                 lines += [indent + line for line in entry.text.splitlines()]
             elif entry.kind == "tool":

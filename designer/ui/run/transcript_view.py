@@ -3,6 +3,10 @@
 Entries are painted by a delegate with Qt's own markdown (QTextDocument.setMarkdown).
 Laid-out documents are cached for recently painted rows only; heights are cached for
 all rows, so a long transcript costs little memory and scrolls smoothly.
+
+A replay marks each message "↺ replayed" or "live" on its header; a selector's speaker choice
+expands on a click to show why that agent spoke; the context menu of a recorded run's message
+offers "Re-run from here".
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ from PySide6.QtWidgets import (
 
 from ..theme import colors
 from .transcript_model import NOTICE_KINDS, Entry, EntryRole, TranscriptModel
+
+#: The header badge of a message in a replay.
+REPLAYED_BADGE = "↺ replayed"
+LIVE_BADGE = "live"
+FALLBACK_TEXT = "fallback: the answer named no participant"
 
 PAD = 6
 NEST = 28
@@ -69,6 +78,8 @@ class TranscriptDelegate(QStyledItemDelegate):
             if entry.streaming and len(entry.text) > STREAM_TAIL:
                 return f"… ({len(entry.text) - STREAM_TAIL:,} characters above)\n" + entry.text[-STREAM_TAIL:] + " ▍", False
             return entry.text + (" ▍" if entry.streaming else ""), True
+        if entry.has_reason:
+            return _reason_text(entry), False
         return entry.text, False
 
     def _doc(self, entry: Entry, width: int, font: QFont) -> QTextDocument:
@@ -158,9 +169,17 @@ class TranscriptDelegate(QStyledItemDelegate):
             painter.setPen(agent_colour(entry.agent, palette))
             title = entry.agent + ("  (thought)" if entry.message_kind == "thought" else "")
         header = QRect(rect.left(), rect.top(), rect.width(), height)
-        painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        drawn = painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        theme = colors(palette)
         painter.setFont(option.font)
-        painter.setPen(colors(palette).muted_text)
+        if entry.origin:
+            # The link colour for replayed turns (readable in both themes), muted for live ones:
+            # what a reader scans for is which turns cost nothing.
+            painter.setPen(theme.edge_turn if entry.origin == "replayed" else theme.muted_text)
+            badge = REPLAYED_BADGE if entry.origin == "replayed" else LIVE_BADGE
+            painter.drawText(header.adjusted(drawn.width() + 12, 0, 0, 0),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, badge)
+        painter.setPen(theme.muted_text)
         right = entry.clock + ("  · typing…" if entry.streaming else "")
         painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right)
         return height
@@ -168,10 +187,25 @@ class TranscriptDelegate(QStyledItemDelegate):
     def editorEvent(  # noqa: N802
         self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        if event.type() == QEvent.Type.MouseButtonRelease and index.data(EntryRole).kind == "tool":
+        if event.type() == QEvent.Type.MouseButtonRelease and index.data(EntryRole).expandable:
             model.toggle(index.row())
             return True
         return super().editorEvent(event, model, option, index)
+
+
+def _reason_text(entry: Entry) -> str:
+    """A speaker choice: the line, and once expanded the selector's prompt and raw answer."""
+    fallback = f" ({FALLBACK_TEXT})" if entry.fallback else ""
+    if not entry.expanded:
+        return f"{entry.text}{fallback}  ▸ why this agent spoke"
+    parts = [f"{entry.text}  ▾ why this agent spoke"]
+    if entry.prompt:
+        parts.append(f"The selector was asked:\n{entry.prompt.strip()}")
+    if entry.answer:
+        parts.append(f"It answered: {entry.answer.strip()}")
+    if entry.fallback:
+        parts.append(FALLBACK_TEXT.capitalize() + f", so {entry.agent} was chosen by AgentChat's fallback rule")
+    return "\n\n".join(parts)
 
 
 def _short(arguments: str, limit: int = 60) -> str:
@@ -183,6 +217,8 @@ class TranscriptWidget(QWidget):
     """List of entries plus the input box that appears when a human is asked."""
 
     inputSubmitted = Signal(str, str)  # noqa: N815 - (text, request_id)
+    #: "Re-run from here" on a message of a recorded run: (run id, the team's messages before it).
+    rerunRequested = Signal(str, int)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,16 +298,43 @@ class TranscriptWidget(QWidget):
     def copy_entry(self, row: int) -> None:
         QGuiApplication.clipboard().setText(self.model.entries[row].plain_text())
 
+    def can_rerun_from(self, row: int) -> bool:
+        """A message of a recorded run that has ended: a re-run can continue from it."""
+        entry = self.model.entries[row]
+        return entry.kind == "message" and entry.before >= 0 and bool(self.model.run_id) and self.model.finished is not None
+
+    def _rerun_tip(self, row: int) -> str:
+        """What Re-run from here does, or why it is off, where the user looks."""
+        if self.can_rerun_from(row):
+            return ("Everything before this message is answered from the recording; it and what follows run live "
+                    "with the current design")
+        if self.model.entries[row].before < 0:
+            return "A worker's message inside a delegation is not a turn of the team: re-run from its coordinator's turn"
+        return "Only a recorded run that has ended can be re-run from a message"
+
     def _on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if index.isValid():
-            menu.addAction("Copy message").setData(index.row())
-        menu.addAction("Copy transcript as Markdown").setData(-1)
-        chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
-        if chosen is not None:
-            row = chosen.data()
-            if row == -1:
-                QApplication.clipboard().setText(self.model.to_markdown())
-            else:
-                self.copy_entry(row)
+            menu.addAction("Copy message").setData(("copy", index.row()))
+            if self.model.entries[index.row()].kind == "message":
+                rerun = menu.addAction("Re-run from here")
+                rerun.setData(("rerun", index.row()))
+                rerun.setEnabled(self.can_rerun_from(index.row()))
+                rerun.setToolTip(self._rerun_tip(index.row()))
+                menu.setToolTipsVisible(True)
+        menu.addAction("Copy transcript as Markdown").setData(("markdown", -1))
+        # Not exec(): a nested event loop; one bound-method slot (PySide6 6.11 crashed on lambdas here).
+        menu.triggered.connect(self._on_menu_triggered)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _on_menu_triggered(self, action: Any) -> None:
+        what, row = action.data()
+        if what == "markdown":
+            QApplication.clipboard().setText(self.model.to_markdown())
+        elif what == "rerun":
+            if self.can_rerun_from(row):
+                self.rerunRequested.emit(self.model.run_id, self.model.entries[row].before)
+        else:
+            self.copy_entry(row)

@@ -15,11 +15,14 @@ from ..actions import Actions
 if TYPE_CHECKING:  # the editor's parts: imported once a design is open (see main_window)
     from ...core import events as ev
     from ..canvas.view import CanvasView
+    from ..compare.view import CompareDialog
     from ..document.controller import DocumentController
     from ..document.files import FileManager
+    from ..history.panel import HistoryPanel
     from .controller import RunController
     from .export import ExportFormat
     from .preparation import RunPreparation
+    from .replay import RunReplays
     from .status import RunStatusWidget
     from .transcript_view import TranscriptWidget
 
@@ -30,9 +33,11 @@ class WindowRuns(QMainWindow):
     controller: DocumentController
     runs: RunController
     preparation: RunPreparation
+    replays: RunReplays
     files: FileManager
     canvas: CanvasView
     transcript: TranscriptWidget
+    history_panel: HistoryPanel
     status: RunStatusWidget
     run_reason: QLabel
     docks: dict[str, QDockWidget]
@@ -48,12 +53,14 @@ class WindowRuns(QMainWindow):
     def _on_problems_changed(self) -> None:
         if not self.editor_built:  # no design yet: nothing to run
             self.window_actions["run"].setEnabled(False)
+            self.window_actions["replay_last"].setEnabled(False)
             return
         from ...core.finish import plural
 
         errors = self.controller.errors
         can_run = not errors and not self.runs.running
         self.window_actions["run"].setEnabled(can_run)
+        self.window_actions["replay_last"].setEnabled(can_run)
         if errors:
             reason = f"Run disabled: {plural(len(errors), 'problem')} — {errors[0].message}"
             self.window_actions["run"].setToolTip(reason)
@@ -72,7 +79,9 @@ class WindowRuns(QMainWindow):
         if dialog.exec() != RunDialog.DialogCode.Accepted:
             return None
         try:
-            return dialog.task(), dialog.options()
+            # The placeholders' values go to the history with the run (the task alone hides them).
+            inputs = {"inputs": {name: edit.text() for name, edit in dialog.inputs.items()}} if dialog.inputs else {}
+            return dialog.task(), {**dialog.options(), **inputs}
         except TaskError:
             return None
 
@@ -95,6 +104,11 @@ class WindowRuns(QMainWindow):
             self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
             return False
         options.update(tool_options)
+        from ..history.store import window_store
+
+        store = window_store()  # None: the history cannot be used (its panel says why); the run goes on unrecorded
+        if store is not None:
+            options.setdefault("store", store)
         self.transcript.model.clear()
         self.transcript.end_input()
         self.docks["transcript"].show()
@@ -102,6 +116,24 @@ class WindowRuns(QMainWindow):
         self.status.begin()
         self.runs.start(snapshot, task, **options)
         return True
+
+    def replay_run(self, run_id: str, strict: bool = False) -> bool:
+        """Run the open design with a recorded run's task, answered from its recording (run/replay.py)."""
+        return self.replays.replay(run_id, strict)
+
+    def compare_runs(self, a_id: str, b_id: str) -> CompareDialog | None:
+        """Open the Compare view of two stored runs (the older is A)."""
+        return self.replays.compare(a_id, b_id)
+
+    def _on_history(self) -> None:
+        self.docks["history"].show()
+        self.docks["history"].raise_()
+        self.history_panel.ensure_loaded()
+        self.history_panel.table.setFocus()
+
+    def _on_open_run(self) -> None:
+        if self.history_panel.open_bundle():
+            self._on_history()
 
     def _on_stop(self) -> None:
         self.runs.stop()

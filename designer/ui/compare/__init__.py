@@ -1,0 +1,1 @@
+"""The Compare view: two stored runs side by side (totals, team changes, transcripts)."""
