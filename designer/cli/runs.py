@@ -45,13 +45,13 @@ def _record(run: StoredRun, *, events: bool) -> dict[str, Any]:
 
 # --- list -----------------------------------------------------------------------------------
 
-_COLUMNS = ("ID", "WHEN", "", "KIND", "TASK", "FINISH", "MSGS", "TOKENS", "COST", "TIME")
+_COLUMNS = ("ID", "WHEN", "", "KIND", "TEAM", "TASK", "FINISH", "MSGS", "TOKENS", "COST", "TIME")
 _RIGHT = {"MSGS", "TOKENS", "COST", "TIME"}
 
 
 def _row(run: StoredRun) -> list[str]:
     return [run.short_id, local_time(run.started_at), "★" if run.starred else "", ORIGIN_MARKS.get(run.origin, ""),
-            _short(run.label, 40), REASON_WORDS.get(run.reason, run.reason), str(run.messages), f"{run.tokens:,}",
+            _short(run.team, 24), _short(run.label, 40), REASON_WORDS.get(run.reason, run.reason), str(run.messages), f"{run.tokens:,}",
             cost_text(run.cost, run.currency), f"{run.duration:.1f} s"]
 
 

@@ -52,7 +52,12 @@ class RunEvent:
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """The event as one JSON line. Written out once: the run history and a JSONL transcript
+        both ask for it, and an event is not changed once the run has yielded it."""
+        text = self.__dict__.get("_json")
+        if text is None:
+            text = self.__dict__["_json"] = json.dumps(self.to_dict(), ensure_ascii=False)
+        return text
 
 
 @dataclass

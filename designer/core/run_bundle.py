@@ -142,6 +142,9 @@ def _events(items: list[Any]) -> list[dict[str, Any]]:
 def _call(data: Any) -> Call:
     if not isinstance(data, dict):
         raise TypeError("a recorded call is not a record")
+    missing = [name for name in ("n", "agent", "kind", "key", "request", "response") if name not in data]
+    if missing:
+        raise ValueError(f"a recorded call has no {', '.join(missing)}")
     call = Call(int(data["n"]), str(data["agent"]), str(data["kind"]), str(data["key"]), data["request"], data["response"])
     if not isinstance(call.request, dict):
         raise TypeError("a recorded request is not a record")

@@ -69,9 +69,11 @@ def plain_error(exc: sqlite3.Error) -> str:
     return text
 
 
-def insert_events(db: sqlite3.Connection, run_id: str, start: int, events: Sequence[dict[str, Any]]) -> None:
+def insert_events(db: sqlite3.Connection, run_id: str, start: int, events: Sequence[dict[str, Any] | str]) -> None:
+    """Events as dicts, or as their JSON text already."""
     db.executemany("INSERT INTO events (run_id, n, data) VALUES (?, ?, ?)",
-                   [(run_id, start + i, json.dumps(e, ensure_ascii=False)) for i, e in enumerate(events)])
+                   [(run_id, start + i, e if isinstance(e, str) else json.dumps(e, ensure_ascii=False))
+                    for i, e in enumerate(events)])
 
 
 def insert_calls(db: sqlite3.Connection, run_id: str, calls: Sequence[Call]) -> None:

@@ -289,7 +289,7 @@ class RunStore:
 
     @_guarded("cannot be pruned")
     def apply_retention(self, team_path: str | None = None, *, every_team: bool = False, now: float | None = None) -> int:
-        """Delete what the retention settings say to, never a starred or unfinished run; how many
+        """Delete what the retention settings say to, never a starred, renamed or unfinished run; how many
         went. The run count is kept per team file (``team_path``; None: the runs of unsaved
         designs), or for each team file at once with ``every_team``."""
         keep_runs, keep_days = int(self.setting("keep_runs") or 0), float(self.setting("keep_days") or 0)
@@ -299,11 +299,11 @@ class RunStore:
                 scope, args = ("", ()) if every_team else ("AND team_path IS ?", (team_path,))
                 doomed.update(r[0] for r in db.execute(
                     "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY team_path ORDER BY started_at DESC) AS n "
-                    f"FROM runs WHERE starred = 0 AND status = 'done' {scope}) WHERE n > ?", (*args, keep_runs)))
+                    f"FROM runs WHERE starred = 0 AND title = '' AND status = 'done' {scope}) WHERE n > ?", (*args, keep_runs)))
             if keep_days > 0:
                 cutoff = (now or time.time()) - keep_days * 86400
                 doomed.update(r[0] for r in db.execute(
-                    "SELECT id FROM runs WHERE starred = 0 AND status = 'done' AND started_at < ?", (cutoff,)))
+                    "SELECT id FROM runs WHERE starred = 0 AND title = '' AND status = 'done' AND started_at < ?", (cutoff,)))
         if doomed:
             with self._transaction() as db:
                 _delete(db, sorted(doomed))
@@ -335,8 +335,8 @@ class RunStore:
         """Add a finished run (from a bundle) as it is; never over a run already kept."""
         with self._read() as db:
             if db.execute("SELECT 1 FROM runs WHERE id = ?", (run.id,)).fetchone():
-                raise StoreError(f"run {run.short_id} is already in the history "
-                                 f"(to import this file again, first: team-designer runs delete {run.short_id})")
+                raise StoreError(f"run {run.short_id} is already in the history (delete it there first to import "
+                                 "this file again)")
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO runs (id, team, team_path, snapshot, task, started_at, status, reason, detail, "

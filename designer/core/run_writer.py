@@ -42,13 +42,14 @@ class RunWriter:
     run_id: str
     team_path: str | None
     problem: str = ""
-    _events: list[dict[str, Any]] = field(default_factory=list)
+    _events: list[dict[str, Any] | str] = field(default_factory=list)
     _calls: list[Call] = field(default_factory=list)
     _written: int = 0
     _calls_written: int = 0
     _last_flush: float = field(default_factory=time.monotonic)
 
-    def event(self, event: dict[str, Any]) -> None:
+    def event(self, event: dict[str, Any] | str) -> None:
+        """An event as its dict, or its JSON text."""
         if not self.problem:
             self._events.append(event)
             self._maybe_flush()

@@ -146,10 +146,14 @@ def _diff(old: Any, new: Any, path: list[str], out: list[TeamChange]) -> None:
     if isinstance(old, list) and isinstance(new, list) and not _all_short(old + new):
         _diff_items(old, new, name, out)
         return
-    if old == new and type(old) is type(new):
-        return
+    if old == new and (type(old) is type(new) or _numbers(old, new)):
+        return  # 10 and 10.0 are one price: a file and the same team written out again differ so
     words = word_diff(old, new) if _is_prose(path[-1] if path else "", old, new) else None
     out.append(TeamChange(name, "changed", compact(old), compact(new), words))
+
+
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
 def _all_short(items: list[Any]) -> bool:

@@ -83,10 +83,11 @@ def compile_team(
         raise ValueError(f"the team has {len(spec.agents)} agents; a team can have at most {MAX_AGENTS}")
     hooks = hooks or ModelHooks()
     b = TeamBuilder(spec, input_func, model_override, hooks, tools or RunTools(spec), session)
+    orch = spec.orchestration
     external = ExternalTermination()
     condition = termination_for(termination or spec.termination, external, list(spec.agents))
-    if session is not None:
+    if session is not None and (session.replaying or orch.pattern == "selector"):
+        # The count a replay's "from message N" and a speaker choice's reason are matched by.
         condition = any_of(condition, MessageCounter(session.count_messages))
-    orch = spec.orchestration
     built = compiler_for(orch.pattern)(b, orch, condition)
     return CompiledTeam(built.team, external, list(b.clients.values()), built.coordinator, built.workers, b.run_tools)

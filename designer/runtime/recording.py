@@ -75,7 +75,8 @@ def _usage(data: Any) -> tuple[int, int]:
     return int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
 
 
-def explain(agent: str, request: Mapping[str, Any], recorded: Mapping[str, Any] | None, message: int) -> str:
+def explain(agent: str, request: Mapping[str, Any], recorded: Mapping[str, Any] | None, message: int,
+            new_msgs: Sequence[str] = (), old_msgs: Sequence[str] = ()) -> str:
     """Why a request is not the recorded one, in a user's words."""
     where = f"{agent}'s request differs from the recording at message {message}"
     if recorded is None:
@@ -93,7 +94,6 @@ def explain(agent: str, request: Mapping[str, Any], recorded: Mapping[str, Any] 
         return f"{where}: its system message changed"
     if recorded.get("tools") != request.get("tools"):
         return f"{where}: its tools changed"
-    old_msgs, new_msgs = list(recorded.get("messages", [])), list(request.get("messages", []))
     for i, (old, new) in enumerate(zip(old_msgs, new_msgs, strict=False)):
         if old != new:
             return f"{where}: message {i + 1} of its context differs (an earlier turn changed)"
@@ -127,6 +127,7 @@ class CallSession:
     _asked: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     #: The selector's calls per speaker choice: (team messages before it, prompt, answers).
     _selector: deque[tuple[int, str, list[str]]] = field(default_factory=deque)
+    _full_hashes: dict[int, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for call in self.plan.calls if self.plan else ():
@@ -137,6 +138,7 @@ class CallSession:
                 self._tools[call.key].append(call)
             elif call.kind == "input":
                 self._inputs.append(call)
+        self._full_hashes = full_hashes(self.plan.calls) if self.plan else {}
 
     def count_messages(self, count: int) -> None:
         self.messages = count
@@ -167,7 +169,7 @@ class CallSession:
         queue = self._selector
         # AgentChat asks again (up to 3 times) when the answer names no one: the same choice,
         # its request grown by the answer and feedback. A first attempt's request is the prompt alone.
-        if len(request.get("messages", [])) > 1 and queue and queue[-1][0] == self.messages:
+        if _message_count(request) > 1 and queue and queue[-1][0] == self.messages:
             queue[-1][2].append(answer)
             return
         prompt = last.get("content") if isinstance(last.get("content"), str) else ""
@@ -186,7 +188,7 @@ class CallSession:
 
     # --- model calls -------------------------------------------------------------------
 
-    def answer(self, agent: str, key: str, request: dict[str, Any]) -> Any:
+    def answer(self, agent: str, key: str, request: dict[str, Any], hashes: Sequence[str] = ()) -> Any:
         """The recorded answer to this request (JSON data), or None to ask the live model."""
         ordinal = self._asked[agent]
         self._asked[agent] += 1
@@ -201,8 +203,9 @@ class CallSession:
         if found is None:
             if self.plan.mode == "strict":
                 recorded = [c for c in self.plan.calls if c.kind == "model" and c.agent == agent]
-                closest = recorded[ordinal].request if ordinal < len(recorded) else None
-                raise ReplayMismatch(explain(agent, request, closest, self.messages + 1))
+                closest = recorded[ordinal] if ordinal < len(recorded) else None
+                raise ReplayMismatch(explain(agent, request, closest.request if closest else None, self.messages + 1,
+                                             hashes, self._full_hashes.get(closest.n, []) if closest else []))
             log.info("replay: %s's request at message %d is new; the run goes live from here", agent, self.messages + 1)
             self.diverged = True
             return None
@@ -300,7 +303,7 @@ class _SessionStore:
     def get(self, key: str, default: Any = None) -> Any:
         cache = self._cache
         cache.pending[key] = cache.current
-        data = cache.session.answer(cache.agent, key, cache.current)
+        data = cache.session.answer(cache.agent, key, cache.current, cache.current_hashes)
         return default if data is None else _cache_value(data)
 
     def set(self, key: str, value: Any) -> None:
@@ -320,8 +323,11 @@ class RecordingCache(ChatCompletionCache):
         self.session = session
         #: The request being keyed, as JSON; then key -> request until its live answer is recorded.
         self.current: dict[str, Any] = {}
+        self.current_hashes: list[str] = []
+        #: (tool objects, json_output, extra arguments) -> their schemas and the key's head.
+        self._heads: dict[tuple[Any, ...], tuple[list[dict[str, Any]], str]] = {}
         self.pending: dict[str, dict[str, Any]] = {}
-        self._hashes: dict[int, tuple[LLMMessage, str]] = {}
+        self._hashes = MessageHashes()
 
     def _check_cache(
         self,
@@ -330,15 +336,46 @@ class RecordingCache(ChatCompletionCache):
         json_output: Optional[bool | type[BaseModel]],
         extra_create_args: Mapping[str, Any],
     ) -> tuple[Optional[CHAT_CACHE_VALUE_TYPE], str]:
-        request = request_record(self.identity, messages, tools, extra_create_args, self._hashes)
+        hashes, same = self._hashes.of(messages)
+        # The model, tools and arguments are the same call after call: written out once each.
+        shape = (tuple(map(id, tools)), repr(json_output), json.dumps(dict(extra_create_args), sort_keys=True))
+        if shape not in self._heads:
+            schemas = [dict(t.schema if isinstance(t, Tool) else t) for t in tools]
+            self._heads[shape] = (schemas, json.dumps({
+                "model": self.identity, "tools": schemas, "extra": dict(extra_create_args),
+                "json_output": _json_output(json_output)}, sort_keys=True))
+        schemas, head = self._heads[shape]
+        request = request_record(self.identity, messages, schemas, extra_create_args, hashes, same,
+                                 with_last=self.agent == SELECTOR)
         # ChatCompletionCache's own key hashes every message's dump at every call, which is
         # quadratic over a long run (~35% of a 200-message scripted run's time); this key is
-        # made of the same parts with each message hashed once (see request_record).
-        head = json.dumps({"model": request["model"], "tools": request["tools"], "extra": request["extra"],
-                           "json_output": _json_output(json_output)}, sort_keys=True)
-        key = hashlib.sha256(f"{head}\n{'|'.join(request['messages'])}".encode()).hexdigest()
+        # made of the same parts with each message hashed once.
+        key = hashlib.sha256(f"{head}\n{'|'.join(hashes)}".encode()).hexdigest()
+        self.current_hashes = hashes
         self.current = request
         return self.store.get(key), key
+
+
+def _message_count(request: Mapping[str, Any]) -> int:
+    messages = request.get("messages") or {}
+    new = messages.get("new", "") if isinstance(messages, dict) else ""
+    return int(messages.get("head", 0) if isinstance(messages, dict) else 0) + (len(new.split("|")) if new else 0)
+
+
+def full_hashes(calls: Sequence[Call]) -> dict[int, list[str]]:
+    """Each recorded model call's message hashes in full: a request records only the hashes
+    after those it shares with the same agent's request before (see request_record)."""
+    last: dict[str, list[str]] = {}
+    out: dict[int, list[str]] = {}
+    for call in calls:
+        if call.kind != "model":
+            continue
+        messages = call.request.get("messages") if isinstance(call.request, dict) else None
+        if not isinstance(messages, dict):
+            continue
+        head, new = int(messages.get("head", 0)), str(messages.get("new", ""))
+        out[call.n] = last[call.agent] = last.get(call.agent, [])[:head] + (new.split("|") if new else [])
+    return out
 
 
 def _json_output(json_output: bool | type[BaseModel] | None) -> Any:
@@ -347,28 +384,51 @@ def _json_output(json_output: bool | type[BaseModel] | None) -> Any:
     return json_output
 
 
-def _message_hash(message: LLMMessage, memo: dict[int, tuple[LLMMessage, str]]) -> str:
-    # An agent's context holds the same message objects from call to call: hash each once.
-    seen = memo.get(id(message))
-    if seen is not None and seen[0] is message:
-        return seen[1]
-    digest = hashlib.sha256(json.dumps(message.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
-    memo[id(message)] = (message, digest)
-    return digest
+def _message_hash(message: LLMMessage) -> str:
+    # pydantic's JSON writer: its field order is the model's, the same on every run.
+    return hashlib.sha256(message.model_dump_json().encode()).hexdigest()[:16]
 
 
-def request_record(identity: dict[str, Any], messages: Sequence[LLMMessage], tools: Sequence[Tool | ToolSchema],
-                   extra: Mapping[str, Any], memo: dict[int, tuple[LLMMessage, str]]) -> dict[str, Any]:
-    """The request as recorded: the model, the system message and the newest message in full, a
-    hash of every message (enough to say where two requests part), the tools and extra arguments.
-    Not every message in full: a long run's requests repeat their whole context each time."""
+class MessageHashes:
+    """One agent's message hashes. Its context holds the same message objects from call to call,
+    each call's list the last one's plus what was said since: only the new ones are hashed, and
+    the common head is found by identity (a long run's calls would otherwise redo all of them)."""
+
+    def __init__(self) -> None:
+        self._messages: list[LLMMessage] = []
+        self._hashes: list[str] = []
+
+    def of(self, messages: Sequence[LLMMessage]) -> tuple[list[str], int]:
+        """The hashes of ``messages``, and how many of them the last call's list began with."""
+        last = self._messages
+        if last and len(messages) >= len(last) and messages[0] is last[0] and messages[len(last) - 1] is last[-1]:
+            same = len(last)  # the usual case: the same context, grown (its objects are never changed)
+        else:
+            same = 0
+            for old, new in zip(last, messages):  # noqa: B905 - the shorter one bounds the common head
+                if old is not new:
+                    break
+                same += 1
+        hashes = self._hashes[:same] + [_message_hash(m) for m in messages[same:]]
+        self._messages, self._hashes = list(messages), hashes
+        return hashes, same
+
+
+def request_record(identity: dict[str, Any], messages: Sequence[LLMMessage], tools: list[dict[str, Any]],
+                   extra: Mapping[str, Any], hashes: Sequence[str], same: int, *, with_last: bool = False) -> dict[str, Any]:
+    """The request as recorded: the model, the system message (and the selector's prompt) in full, the
+    tools and extra arguments, and a hash of every message (enough to say where two requests
+    part): those after the ``same`` it shares with the agent's request before, as a long run's
+    requests repeat their whole context each time (see full_hashes)."""
     system = next((m for m in messages[:1] if isinstance(m, SystemMessage)), None)
     return {
         "model": identity,
         "system": system.content if system is not None else None,
-        "messages": [_message_hash(m, memo) for m in messages],
-        "last": messages[-1].model_dump(mode="json") if messages else None,
-        "tools": [dict(t.schema if isinstance(t, Tool) else t) for t in tools],
+        "messages": {"head": same, "new": "|".join(hashes[same:])},
+        # The selector's prompt in full ("why this agent spoke"); an agent's newest message is in
+        # the run's events already.
+        "last": messages[-1].model_dump(mode="json") if messages and with_last else None,
+        "tools": tools,
         "extra": dict(extra),
     }
 

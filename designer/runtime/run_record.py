@@ -92,7 +92,7 @@ class RunRecord:
 
     def event(self, event: ev.RunEvent) -> None:
         if self.writer is not None:
-            self.writer.event(event.to_dict())
+            self.writer.event(event.to_json())
 
     def complete(self, finished: ev.Finished) -> None:
         """Fill in the end's replay figures and costs, then write the run's end."""
@@ -116,9 +116,10 @@ class RunRecord:
         finished.record_problem = self.problem
         if writer is None:
             return
-        writer.event(finished.to_dict())
+        writer.event(finished.to_json())
         writer.finish(finished.to_dict(), cost=cost)
         finished.record_problem = writer.problem
+        finished.__dict__.pop("_json", None)  # written out above, before this was known
         self.writer = None  # the finished event is written: event() must not write it twice
 
     def abandon(self) -> None:

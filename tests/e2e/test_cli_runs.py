@@ -107,8 +107,9 @@ def test_a_run_is_recorded_and_listed_newest_first_with_its_cost(tmp_path: Path)
     listing = cli("runs", "list")
     assert listing.returncode == 0, listing.stderr
     rows = listing.stdout.splitlines()
-    assert rows[0].split() == ["ID", "WHEN", "KIND", "TASK", "FINISH", "MSGS", "TOKENS", "COST", "TIME"]
+    assert rows[0].split() == ["ID", "WHEN", "KIND", "TEAM", "TASK", "FINISH", "MSGS", "TOKENS", "COST", "TIME"]
     assert rows[1].startswith(second) and "Discuss the moon" in rows[1] and "Finished" in rows[1]
+    assert "Scripted pair" in rows[1]  # runs of different teams with the same task must be told apart
     assert rows[2].startswith(first.group(1)) and "Discuss tides" in rows[2] and "$0.0090" in rows[2]
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[1])
     # Only this team's runs, by file; and the JSON has the figures.

@@ -301,3 +301,19 @@ def test_a_replay_repeats_the_model_the_run_was_made_with(make_main_window, qtbo
     wait_for_end(w, qtbot)
     assert w.transcript.model.finished.reason != "error", [e.text for e in w.transcript.model.entries]
     assert messages(w) == [("researcher", "the writer's final text", "replayed")]
+
+
+def test_a_run_of_another_team_is_not_replayed_with_the_open_design(make_main_window, qtbot, tmp_path):
+    """History ▸ Replay on another team's run: refused, or every request would go live."""
+    w = open_team(make_main_window, qtbot, tmp_path)
+    other_path = tmp_path / "other.yaml"
+    other_path.write_text(TEAM.replace("name: Three", "name: Other"), encoding="utf-8")
+    from designer.core.validate import validate_file
+    from tests.conftest import collect_events
+
+    other = collect_events(validate_file(other_path).spec, "elsewhere", store=window_store(), team_file=other_path)
+    errors: list[str] = []
+    w.files.show_error = lambda title, text: errors.append(text)
+    assert w.replay_run(other[0].run_id) is False
+    assert not w.runs.running and w.transcript.model.finished is None
+    assert len(errors) == 1 and "is a run of “Other”" in errors[0] and "open that team first" in errors[0]

@@ -334,3 +334,22 @@ def test_events_of_the_wrong_shape_in_a_bundle_read_as_defaults(make_spec, tmp_p
     from designer.core.run_render import run_html, run_markdown
 
     assert "<script" not in run_html(run) and run_markdown(run)
+
+
+def test_retention_spares_a_renamed_run_and_a_bundle_call_without_a_field_is_named(make_spec, tmp_path):
+    import json as _json
+
+    spec = make_spec(PAIR)
+    with RunStore(tmp_path / "runs.sqlite3") as store:
+        store.set_setting("keep_runs", "1")
+        named = collect_events(spec, "go", store=store, team_file=tmp_path / "t.yaml")[0].run_id
+        store.rename(named, "Be brief variant")
+        for _ in range(2):
+            collect_events(spec, "go", store=store, team_file=tmp_path / "t.yaml")
+        assert named in {r.id for r in store.list_runs()} and store.count() == 2
+        write_bundle(tmp_path / "good.tdrun", store.load(named), store.calls(named))
+    data = _json.loads((tmp_path / "good.tdrun").read_text(encoding="utf-8"))
+    data["calls"] = [{"x": 1}]
+    (tmp_path / "calls.tdrun").write_text(_json.dumps(data), encoding="utf-8")
+    with pytest.raises(BundleError, match="a recorded call has no n, agent, kind, key, request, response"):
+        read_bundle(tmp_path / "calls.tdrun")

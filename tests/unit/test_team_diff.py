@@ -125,3 +125,12 @@ def test_word_diff_keeps_changes_whole():
         ("=", "the "), ("-", "quick brown"), ("+", "slow red"), ("=", " fox")]
     assert word_diff("a b", "a b c") == [("=", "a b"), ("+", " c")]
     assert word_diff("", "new text") == [("+", "new text")]
+
+
+def test_a_number_written_as_10_or_10_0_is_no_change():
+    from designer.core.team_diff import change_summary, team_changes
+
+    old = "schema: team-designer/v1\nname: t\nmodels:\n  m: {provider: openai, model: x, prices: {input: 2.5, output: 10}}\n"
+    new = old.replace("output: 10}", "output: 10.0}")
+    assert team_changes(old, new) == [] and change_summary(old, new) == ""
+    assert team_changes(old, old.replace("output: 10}", "output: 11}"))[0].path == "models.m.prices.output"

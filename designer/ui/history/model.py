@@ -26,6 +26,7 @@ COLUMNS = (
     ("star", "★", "Starred runs are kept whatever the retention settings say; click to star"),
     ("time", "Time", "When the run started"),
     ("label", "Task", "The run's name (F2 renames it), else its task"),
+    ("team", "Team", "The team that ran, and its file (in the tooltip)"),
     ("finish", "Finish", "How the run ended"),
     ("messages", "Messages", "Messages in the run"),
     ("tokens", "Tokens", "Tokens spent (the tooltip adds those a replay saved)"),
@@ -202,6 +203,8 @@ class HistoryModel(QAbstractTableModel):
             return when_text(run.started_at)
         if key == "label":
             return ORIGIN_MARKS.get(run.origin, ("", ""))[0] + run.label
+        if key == "team":
+            return run.team
         if key == "finish":
             return reason_text(run.reason)
         if key == "messages":
@@ -225,6 +228,8 @@ class HistoryModel(QAbstractTableModel):
             if run.origin in ORIGIN_MARKS:
                 lines.append(ORIGIN_MARKS[run.origin][1].format(parent=(run.parent or "?")[:7]))
             return "\n".join([*lines, "", run.task.strip() or "(no task)"])
+        if key == "team":
+            return f"{run.team}\n{run.team_path or 'an unsaved design'}"
         if key == "finish":
             return reason_text(run.reason, run.detail)
         if key == "tokens":

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 SCOPES = (("team", "This team"), ("all", "All runs"), ("bundles", "Opened files (read-only)"))
 #: Starting widths of the columns (the label and the change line take what is left).
-_WIDTHS = {"star": 26, "time": 84, "label": 190, "finish": 72, "messages": 70, "tokens": 62, "cost": 66, "duration": 66}
+_WIDTHS = {"star": 26, "time": 84, "label": 190, "team": 120, "finish": 72, "messages": 70, "tokens": 62, "cost": 66,
+           "duration": 84}
 
 
 class RunTable(QTableView):
@@ -197,6 +198,8 @@ class HistoryPanel(RunActions):
         """Read the current scope's first page again."""
         self._loaded = True
         scope = self.scope.currentData()
+        # Every row of "This team" is of the open team (with a file): the column says nothing there.
+        self.table.setColumnHidden(COLUMN["team"], scope == "team" and self.team_path() is not None)
         self.transcript.model.clear()
         if scope == "bundles":
             self._show_problem("")

@@ -46,7 +46,7 @@ class HistorySettingsDialog(QDialog):
         self.keep_days.setSpecialValueText("forever")
         self.keep_days.setSuffix(" days")
         self.keep_days.setValue(_number(store.setting("keep_days")))
-        self.note = note = QLabel("Older runs are deleted when a run ends; starred runs are always kept. "
+        self.note = note = QLabel("Older runs are deleted when a run ends; starred and renamed runs are always kept. "
                       "The command line uses the same settings.", self)
         note.setWordWrap(True)
         form = QFormLayout()

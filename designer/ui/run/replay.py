@@ -10,6 +10,7 @@ which the History panel calls too.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
@@ -58,20 +59,27 @@ class RunReplays(QObject):
         controller = self._window.controller
         path = str(controller.path.resolve()) if controller.path else None
 
-        def ours(run: StoredRun) -> bool:
-            # An unsaved design has no file to key its runs by: its runs are those under its name.
-            return run.team_path == path if path else run.team_path is None and run.team == controller.spec.name
-
         shown = self._window.transcript.model.run_id
         if shown:
             try:
-                if ours(store.load(shown, events=False)):
+                if self.belongs(store.load(shown, events=False)):
                     return str(shown)
             except StoreError:  # deleted from the history since: the newest run of the team, then
                 pass
         runs = store.list_runs(path, limit=1 if path else 50)
-        found = next((r for r in runs if ours(r)), None)
+        # An unsaved design has no file to key its runs by: its runs are those under its name.
+        found = next((r for r in runs if self.belongs(r)), None)
         return found.id if found is not None else ""
+
+    def belongs(self, run: StoredRun) -> bool:
+        """Whether ``run`` is a run of the open design: its file, or (for an unsaved design, or a
+        run whose file is not known here, as an imported one's) a team of its name."""
+        controller = self._window.controller
+        path = str(controller.path.resolve()) if controller.path else None
+        known = run.team_path is not None and Path(run.team_path).is_absolute()
+        if path is not None and known:
+            return run.team_path == path
+        return run.team == controller.spec.name
 
     def _load(self, store: RunStore, run_id: str) -> tuple[StoredRun, list[Call]] | None:
         try:
@@ -127,6 +135,15 @@ class RunReplays(QObject):
         if loaded is None:
             return False
         run, calls = loaded
+        if not self.belongs(run):
+            # A replay runs the open design: another team's run would go live, request after request.
+            self._window.files.show_error(
+                "Cannot replay",
+                f"Run {run.short_id} is a run of “{run.team}” ({run.team_path or 'an unsaved design'}), and the open "
+                f"design is “{self._window.controller.spec.name}”. A replay runs the open design against the "
+                "recording: open that team first (or its run's “Open the team as it was”).",
+            )
+            return False
         if not calls:
             self._say(f"Run {run.short_id} has no recording to replay (it was recorded before calls were kept, "
                       "or its recording failed)")
