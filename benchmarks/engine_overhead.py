@@ -174,7 +174,9 @@ def subprocess_section(tmp: Path, args: argparse.Namespace, mode: str) -> dict[s
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     py = sys.executable
-    cli = [py, "-m", "designer", "run", str(tmp / "team.yaml"), "--jsonl"]
+    cli = [py, "-m", "designer", "run", str(tmp / "team.yaml"), "--jsonl"] + (["--no-record"] if args.no_record else [])
+    # The run history goes to this temp folder, not the user's (the default records every run).
+    env["TEAM_DESIGNER_DATA_DIR"] = str(tmp / "data")
     plain = [py, str(tmp / "plain.py")]
     check = make_check(args.messages)
     where = ("PYTHONPYCACHEPREFIX in temp dir" if mode == "cache"
@@ -293,6 +295,9 @@ def main() -> int:
                         help="bytecode cache for the subprocesses (default both: measure with and without)")
     parser.add_argument("--no-startup", action="store_true", help="skip the import-only start-up measurement")
     parser.add_argument("--no-inprocess", action="store_true", help="skip the in-process comparison")
+    parser.add_argument("--no-record", action="store_true",
+                        help="run the CLI with --no-record: the engine alone, without the run history "
+                             "(whose cost benchmarks/record_overhead.py measures)")
     args = parser.parse_args()
     if args.messages < 2:
         parser.error("--messages must be at least 2")

@@ -311,3 +311,44 @@ class AgentClient(ChatCompletionClient):
     @property
     def model_info(self) -> ModelInfo:
         return self._inner.model_info
+
+
+class UnavailableClient(ChatCompletionClient):
+    """A model a replay could not set up (no key, no server package): fine while every request
+    is answered from the recording; the first that must go live fails with the setup's words."""
+
+    def __init__(self, spec: ModelSpec, problem: str) -> None:
+        self._info = _model_info(spec)
+        self._problem = problem
+
+    def _fail(self) -> Exception:
+        return ModelSetupError(f"{self._problem} (this request is not in the recording, so it needs the live model)")
+
+    async def create(self, messages: Sequence[LLMMessage], **kwargs: Any) -> CreateResult:
+        raise self._fail()
+
+    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:
+        yield await self.create(messages, **kwargs)  # which fails: there is no model to stream from
+
+    async def close(self) -> None:
+        return None
+
+    def actual_usage(self) -> RequestUsage:
+        return RequestUsage(prompt_tokens=0, completion_tokens=0)
+
+    def total_usage(self) -> RequestUsage:
+        return RequestUsage(prompt_tokens=0, completion_tokens=0)
+
+    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
+        return 0
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
+        return 1_000_000
+
+    @property
+    def capabilities(self) -> ModelInfo:  # deprecated alias AgentChat still reads
+        return self._info
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self._info

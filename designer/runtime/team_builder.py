@@ -14,8 +14,9 @@ from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
 
 from ..core.spec import AgentSpec, TeamSpec
-from .models import AgentClient, ModelHooks, ModelSetupError, build_client
-from .recording import CallSession, RecordingCache, UnavailableClient, model_identity
+from .models import AgentClient, ModelHooks, ModelSetupError, UnavailableClient, build_client
+from .recorded import model_identity
+from .recording import CallSession, RecordingCache
 from .tools import RunTools
 
 #: Asked when a user_proxy agent needs a human: (agent id, prompt, token) -> the answer.

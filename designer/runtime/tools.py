@@ -41,7 +41,8 @@ from ..core.tool_introspect import ToolLocations
 from .code_exec import PythonRunner, local_executor
 from .loader import ToolSetupError, forget_tool_modules, load_function
 from .mcp import McpToolSource
-from .recording import CallSession, as_text
+from .recorded import as_text
+from .recording import CallSession
 from .threads import run_in_thread
 
 log = logging.getLogger(__name__)
