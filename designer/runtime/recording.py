@@ -248,9 +248,11 @@ class _SessionStore:
 
     def get(self, key: str, default: Any = None) -> Any:
         cache = self._cache
-        cache.pending[key] = cache.current
         data = cache.session.answer(cache.agent, key, cache.current, cache.current_hashes)
-        return default if data is None else cache_value(data)
+        if data is None:  # the live answer comes to set(), which records it with this request
+            cache.pending[key] = cache.current
+            return default
+        return cache_value(data)
 
     def set(self, key: str, value: Any) -> None:
         cache = self._cache
