@@ -4,12 +4,10 @@ transcript as the terminal shows them. ``runs`` (runs.py), ``run`` and ``replay`
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from ..core import events as ev
 from ..core.finish import plural
@@ -101,14 +99,10 @@ def load_run(ref: str, store: RunStore | None = None) -> Loaded:
     return Loaded(run, lambda: store.calls(run.id), store)
 
 
-def local_time(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
-
-
 def header_lines(run: StoredRun, bundle: str | None = None) -> list[str]:
     from ..core.run_render import figures
 
-    about = f"run {run.short_id} · {local_time(run.started_at)}"
+    about = f"run {run.short_id} · {run.when}"
     if run.origin in ORIGIN_MARKS and run.parent:
         about += f" · {'replay of' if run.origin == 'replay' else 're-run from'} {run.parent[:7]}"
     if run.starred:
@@ -139,30 +133,11 @@ def header_lines(run: StoredRun, bundle: str | None = None) -> list[str]:
     return lines
 
 
-_EVENT_TYPES: dict[str, type[ev.RunEvent]] = {
-    cls.type: cls for cls in (ev.RunStarted, ev.Message, ev.Chunk, ev.ToolCall, ev.ToolResult, ev.Handoff,
-                              ev.SpeakerSelected, ev.InputRequested, ev.Usage, ev.Error, ev.Finished)
-}
-
-
-def event_from_dict(data: dict[str, Any]) -> ev.RunEvent | None:
-    """A stored event dict as the event it was; None for a type this version does not know.
-    Fields it does not know (a newer version's) are left out rather than refused."""
-    cls = _EVENT_TYPES.get(str(data.get("type")))
-    if cls is None:
-        return None
-    names = {f.name for f in dataclasses.fields(cls)}
-    try:
-        return cls(**{k: v for k, v in data.items() if k in names})
-    except TypeError:  # a damaged event (a required field missing): skipped, the rest still shows
-        return None
-
-
 def print_transcript(run: StoredRun) -> None:
     from .render import TerminalRenderer
 
     renderer = TerminalRenderer()
     for data in run.events:
-        event = event_from_dict(data)
+        event = ev.event_from_dict(data)
         if event is not None:
             renderer.render(event)

@@ -21,7 +21,7 @@ from ..core.finish import plural
 from ..core.run_bundle import BUNDLE_SUFFIX, BundleError, is_bundle_path, read_bundle, write_bundle
 from ..core.run_data import REASON_WORDS, StoredRun, cost_text
 from ..core.run_store import RunStore, StoreError
-from .history import ORIGIN_MARKS, CliError, fail, header_lines, load_run, local_time, open_store, print_transcript
+from .history import ORIGIN_MARKS, CliError, fail, header_lines, load_run, open_store, print_transcript
 
 EXIT_OK = 0
 #: A run's export formats by file suffix.
@@ -50,7 +50,7 @@ _RIGHT = {"MSGS", "TOKENS", "COST", "TIME"}
 
 
 def _row(run: StoredRun) -> list[str]:
-    return [run.short_id, local_time(run.started_at), "★" if run.starred else "", ORIGIN_MARKS.get(run.origin, ""),
+    return [run.short_id, run.when, "★" if run.starred else "", ORIGIN_MARKS.get(run.origin, ""),
             _short(run.team, 24), _short(run.label, 40), REASON_WORDS.get(run.reason, run.reason), str(run.messages), f"{run.tokens:,}",
             cost_text(run.cost, run.currency), f"{run.duration:.1f} s"]
 

@@ -8,7 +8,6 @@ team changes, then the turns aligned by speaker. The terminal marks words like `
 
 from __future__ import annotations
 
-import time
 
 from .html_page import esc, page, turn_html, words_html
 from .run_compare import Comparison, TotalRow, Turn, TurnPair
@@ -23,8 +22,7 @@ _CONTEXT = 40
 
 
 def _heading(run: StoredRun) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_at))
-    return f"{run.short_id} · {when}"
+    return f"{run.short_id} · {run.when}"
 
 
 # --- HTML -------------------------------------------------------------------------------------

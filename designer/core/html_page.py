@@ -8,10 +8,10 @@ there are no scripts and no external URLs, and every text from a run goes throug
 from __future__ import annotations
 
 import html
-import time
 import zlib
 
 from .run_compare import Turn
+from .run_data import clock
 from .team_diff import Words
 
 #: Light first; the dark palette follows the reader's system setting, with no script.
@@ -124,10 +124,6 @@ def speaker(name: str, *, task: bool = False) -> str:
     if task:  # the run's input, not an agent: no agent colour
         return f'<span class="speaker task">{esc(name)}</span>'
     return f'<span class="speaker" style="--hue: {hue(name)}">{esc(name)}</span>'
-
-
-def clock(started_at: float, t: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(started_at + t))
 
 
 def words_html(words: Words, keep: str = "-+") -> str:

@@ -7,6 +7,7 @@ dicts of :meth:`designer.core.events.RunEvent.to_dict`, in ``seq`` order.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
@@ -75,6 +76,20 @@ class StoredRun:
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def when(self) -> str:
+        """When the run started, local time to the minute: '2026-12-01 16:56'."""
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(self.started_at))
+
+    def clock(self, t: float) -> str:
+        """The local time of the moment ``t`` seconds into the run: '16:56:43'."""
+        return clock(self.started_at, t)
+
+
+def clock(started_at: float, t: float) -> str:
+    """The local time ``t`` seconds after ``started_at`` (epoch seconds), to the second."""
+    return time.strftime("%H:%M:%S", time.localtime(started_at + t))
 
 
 def reason_text(reason: str, detail: str = "") -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 from .compare_render import comparison_html, comparison_text
 from .finish import plural
@@ -36,13 +35,9 @@ def figures(run: StoredRun) -> str:
     return text
 
 
-def _when(run: StoredRun) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_at))
-
-
 def _about(run: StoredRun) -> str:
     """'run 3f2a9c1 · 2026-12-01 16:20 · replay of 8d0e4b2'."""
-    parts = [f"run {run.short_id}", _when(run)]
+    parts = [f"run {run.short_id}", run.when]
     if run.origin in _ORIGINS and run.parent:
         parts.append(f"{_ORIGINS[run.origin]} {run.parent[:7]}")
     return " · ".join(parts)
@@ -59,27 +54,23 @@ def _fence(text: str, lang: str = "") -> list[str]:
     return [ticks + lang, *text.splitlines(), ticks]
 
 
-def _clock(run: StoredRun, turn: Turn) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(run.started_at + turn.t))
-
-
 def _turn_markdown(run: StoredRun, turn: Turn) -> list[str]:
     indent = "> " if turn.parent else ""
     replayed = f" · {REPLAYED}" if turn.origin == "replayed" else ""
     lines: list[str] = []
     for step in turn.tools:
-        lines += [f"**{turn.speaker}** called `{step.name}` · {_clock(run, turn)}{replayed}", ""]
+        lines += [f"**{turn.speaker}** called `{step.name}` · {run.clock(turn.t)}{replayed}", ""]
         lines += _fence(step.arguments, "json")
         if step.result is not None:
             lines.append(f"{'Error' if step.is_error else 'Result'}: {step.result}")
         lines.append("")
     if turn.kind == "handoff":
-        lines.append(f"*{turn.speaker} hands off to {turn.target}* · {_clock(run, turn)}{replayed}")
+        lines.append(f"*{turn.speaker} hands off to {turn.target}* · {run.clock(turn.t)}{replayed}")
     elif turn.kind == "error":
-        lines.append(f"*Error from {turn.speaker}: {turn.text}* · {_clock(run, turn)}")
+        lines.append(f"*Error from {turn.speaker}: {turn.text}* · {run.clock(turn.t)}")
     elif turn.kind != "tools":
         note = {"thought": " (thought)", "cut": " (cut short)"}.get(turn.kind, "")
-        lines += [f"### {turn.speaker}{note} · {_clock(run, turn)}{replayed}", ""]
+        lines += [f"### {turn.speaker}{note} · {run.clock(turn.t)}{replayed}", ""]
         lines += turn.text.splitlines()
     lines.append("")
     return [indent + line if line or indent else line for line in lines]

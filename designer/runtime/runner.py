@@ -229,8 +229,7 @@ class TeamRun:
     async def _events(self) -> AsyncIterator[ev.RunEvent]:
         self._loop = asyncio.get_running_loop()
         self._out.start = time.monotonic()
-        quiet_library_logs()
-        register_run_secrets(self.spec)
+        quiet_library_logs()  # the run's secrets were registered by events(), before the history's snapshot
         log.info("run %s of %r (%s) starting", self.run_id, self.spec.name, self.spec.orchestration.pattern)
         self._out.emit(
             ev.RunStarted(

@@ -10,7 +10,6 @@ tool result can hold any markup.
 from __future__ import annotations
 
 import html
-import time
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
@@ -91,10 +90,6 @@ def words_rich(words: Words, ink: Ink, keep: str = "-+") -> str:
     return "".join(out)
 
 
-def _when(run: StoredRun) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_at))
-
-
 def _totals(rows: list[TotalRow], a: StoredRun, b: StoredRun, ink: Ink) -> str:
     head = "".join(f'<th align="left" bgcolor="{ink.soft}" style="color:{ink.muted}; font-weight: normal;">{esc(h)}</th>'
                    for h in ("", f"A · {a.short_id}", f"B · {b.short_id}", "Change"))
@@ -157,8 +152,7 @@ def _cell(pair: TurnPair, side: str, run: StoredRun, ink: Ink) -> str:
         head.append(f'<span style="color:{ink.muted};">for {esc(turn.parent)}</span>')
     if turn.origin == "replayed":
         head.append(f'<span style="color:{ink.accent};">↺ replayed</span>')
-    clock = time.strftime("%H:%M:%S", time.localtime(run.started_at + turn.t))
-    head.append(f'<span style="color:{ink.muted};">· {clock}</span>')
+    head.append(f'<span style="color:{ink.muted};">· {run.clock(turn.t)}</span>')
     keep = "-" if side == "left" else "+"
     text = _pre(turn.text) if pair.words is None else words_rich(pair.words, ink, keep)
     tools = "".join(_tool(p, side, ink) for p in pair.tools)
@@ -189,8 +183,8 @@ def comparison_rich_text(c: Comparison, a: StoredRun, b: StoredRun, palette: QPa
     muted = f'style="color:{ink.muted};"'
     parts = [
         "<h2>Compare runs</h2>",
-        (f'<p><b>A</b> {esc(a.label)} <span {muted}>· {esc(a.team)} · {esc(a.short_id)} · {_when(a)}</span><br/>'
-         f'<b>B</b> {esc(b.label)} <span {muted}>· {esc(b.team)} · {esc(b.short_id)} · {_when(b)}</span></p>'),
+        (f'<p><b>A</b> {esc(a.label)} <span {muted}>· {esc(a.team)} · {esc(a.short_id)} · {a.when}</span><br/>'
+         f'<b>B</b> {esc(b.label)} <span {muted}>· {esc(b.team)} · {esc(b.short_id)} · {b.when}</span></p>'),
         f'<p {muted}>{esc(c.summary)}</p>' if c.summary else "",
         "<h3>Totals</h3>", _totals(c.totals, a, b, ink),
     ]
