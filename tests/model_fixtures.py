@@ -125,6 +125,27 @@ def chat_chunks(text: str = "", tool_call: tuple[str, str] | None = None, model:
     return out
 
 
+def server_team(base_url: str, *, name: str = "Cloud", key_ref: str | None = None) -> str:
+    """A team file: one agent ``a`` on model ``cloud``, an OpenAI-compatible server at ``base_url``
+    (the fake server's, usually), no prices, optionally a key reference; two messages at most."""
+    key = f"\n    api_key: {key_ref}" if key_ref else ""
+    return f"""\
+schema: team-designer/v1
+name: {name}
+models:
+  cloud:
+    provider: openai_compatible
+    model: some-model
+    base_url: {base_url}{key}
+    model_info: {{function_calling: false, json_output: false, vision: false, family: unknown}}
+default_model: cloud
+agents:
+  a: {{}}
+orchestration: {{pattern: round_robin, participants: [a]}}
+termination: {{max_messages: 2}}
+"""
+
+
 @dataclass
 class FakeServer:
     """Routes 'GET /path' or 'POST /path' -> (status, JSON body or callable(request) -> body)."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from designer.core import events as ev
 from designer.ui.history.store import reset_store, window_store
 from designer.ui.run.transcript_view import FALLBACK_TEXT, TranscriptWidget
+from tests.model_fixtures import server_team
 
 TEAM = """\
 schema: team-designer/v1
@@ -233,21 +234,6 @@ def test_a_selector_fallback_is_said_on_the_speaker_line(qtbot):
     assert "It answered: no idea" in widget.delegate._body(entry)[0]
 
 
-UNPRICED = """\
-schema: team-designer/v1
-name: Cloud
-models:
-  cloud:
-    provider: openai_compatible
-    model: some-model
-    base_url: {url}
-    model_info: {{function_calling: false, json_output: false, vision: false, family: unknown}}
-default_model: cloud
-agents:
-  a: {{}}
-orchestration: {{pattern: round_robin, participants: [a]}}
-termination: {{max_messages: 2}}
-"""
 
 
 def test_a_run_on_a_model_without_prices_shows_its_cost_as_unknown(make_main_window, qtbot, tmp_path, fake_model_server):
@@ -256,7 +242,7 @@ def test_a_run_on_a_model_without_prices_shows_its_cost_as_unknown(make_main_win
     reply = chat_chunks("Paris is the capital.")
     reply[-1]["usage"] = {"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16}  # tokens, but no prices
     fake_model_server.routes["POST /v1/chat/completions"] = (200, reply)
-    w = open_team(make_main_window, qtbot, tmp_path, UNPRICED.format(url=fake_model_server.base()))
+    w = open_team(make_main_window, qtbot, tmp_path, server_team(fake_model_server.base()))
     run_from_window(w, qtbot, "capital of France?")
     assert ("a", "Paris is the capital.", "") in messages(w)
     finished = w.transcript.model.finished

@@ -222,25 +222,10 @@ def test_each_speaker_choice_carries_the_selectors_prompt_and_answer(make_spec, 
 
 
 def test_a_replay_finishes_offline_with_no_key_and_no_server(make_spec, tmp_path, fake_model_server, monkeypatch):
-    from tests.model_fixtures import chat_chunks
+    from tests.model_fixtures import chat_chunks, server_team
 
     fake_model_server.routes["POST /v1/chat/completions"] = (200, chat_chunks("Paris is the capital."))
-    team = f"""
-    schema: team-designer/v1
-    name: Cloud
-    models:
-      cloud:
-        provider: openai_compatible
-        model: some-model
-        base_url: {fake_model_server.base()}
-        api_key: env:TD_REPLAY_TEST_KEY
-        model_info: {{function_calling: false, json_output: false, vision: false, family: unknown}}
-    default_model: cloud
-    agents:
-      a: {{}}
-    orchestration: {{pattern: round_robin, participants: [a]}}
-    termination: {{max_messages: 2}}
-    """
+    team = server_team(fake_model_server.base(), key_ref="env:TD_REPLAY_TEST_KEY")
     monkeypatch.setenv("TD_REPLAY_TEST_KEY", "sk-replay-test-0123456789abcdef")
     with RunStore(tmp_path / "runs.sqlite3") as store:
         original, run_id = record(make_spec(team), store, task="capital of France?")

@@ -180,27 +180,12 @@ def test_a_bundle_carries_a_run_and_a_bad_one_is_refused(make_spec, tmp_path):
 
 def test_no_secret_reaches_the_store(tmp_path: Path, fake_model_server: Any, make_spec: Any, monkeypatch: Any):
     """A key the server echoes in its reply, and the same key in a tool's result: masked everywhere."""
-    from tests.model_fixtures import chat_chunks
+    from tests.model_fixtures import chat_chunks, server_team
 
     key = "sk-store-leak-0123456789abcdefXYZ"
     monkeypatch.setenv("TD_STORE_TEST_KEY", key)
     fake_model_server.routes["POST /v1/chat/completions"] = (200, chat_chunks(f"your key is {key} ok"))
-    spec = make_spec(f"""
-    schema: team-designer/v1
-    name: Leaky
-    models:
-      cloud:
-        provider: openai_compatible
-        model: m
-        base_url: {fake_model_server.base()}
-        api_key: env:TD_STORE_TEST_KEY
-        model_info: {{function_calling: false, json_output: false, vision: false, family: unknown}}
-    default_model: cloud
-    agents:
-      a: {{}}
-    orchestration: {{pattern: round_robin, participants: [a]}}
-    termination: {{max_messages: 2}}
-    """)
+    spec = make_spec(server_team(fake_model_server.base(), name="Leaky", key_ref="env:TD_STORE_TEST_KEY"))
     path = tmp_path / "runs.sqlite3"
     with RunStore(path) as store:
         events = collect_events(spec, f"repeat {key}", store=store)
