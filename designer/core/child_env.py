@@ -85,6 +85,15 @@ def referenced_variables(spec: TeamSpec | None) -> set[str]:
     return names
 
 
+def referenced_secrets(spec: TeamSpec) -> list[str]:
+    """Every secret reference of the team (``env:NAME`` and ``keyring:NAME``), in file order."""
+    refs = [m.api_key for m in spec.models.values() if m.api_key]
+    for tool in spec.tools.values():
+        if tool.mcp is not None:
+            refs += [v for v in tool.mcp.env.values() if v.startswith(("env:", "keyring:"))]
+    return list(dict.fromkeys(refs))
+
+
 def child_environment(
     spec: TeamSpec | None, base_env: Mapping[str, str], passed_on: Mapping[str, str] | None = None
 ) -> dict[str, str]:

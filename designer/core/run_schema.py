@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from .masking import redact
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Version n-1 -> n, one list of statements per step (the first creates the store).
 MIGRATIONS: list[list[str]] = [
     [
@@ -36,6 +36,15 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE calls (run_id TEXT NOT NULL, n INTEGER NOT NULL, agent TEXT NOT NULL, kind TEXT NOT NULL,
             key TEXT NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL, PRIMARY KEY (run_id, n)) WITHOUT ROWID""",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+    [  # 2: evaluations (core/eval_store.py): which runs each made, for its matrix and its replay
+        """CREATE TABLE evals (id TEXT PRIMARY KEY, file TEXT NOT NULL, name TEXT NOT NULL, started_at REAL NOT NULL,
+            duration REAL NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running', summary TEXT NOT NULL DEFAULT '{}')""",
+        "CREATE INDEX evals_by_file ON evals (file, started_at DESC)",
+        """CREATE TABLE eval_runs (eval_id TEXT NOT NULL, variant TEXT NOT NULL, task TEXT NOT NULL, rep INTEGER NOT NULL,
+            run_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (eval_id, variant, task, rep))
+            WITHOUT ROWID""",
+        "CREATE INDEX eval_runs_by_run ON eval_runs (run_id)",
     ],
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -291,7 +291,8 @@ class RunStore:
     def apply_retention(self, team_path: str | None = None, *, every_team: bool = False, now: float | None = None) -> int:
         """Delete what the retention settings say to, never a starred, renamed or unfinished run; how many
         went. The run count is kept per team file (``team_path``; None: the runs of unsaved
-        designs), or for each team file at once with ``every_team``."""
+        designs), or for each team file at once with ``every_team``. An evaluation's runs do not count
+        here (one evaluation may make hundreds): they go with their evaluation (core/eval_store.py)."""
         keep_runs, keep_days = int(self.setting("keep_runs") or 0), float(self.setting("keep_days") or 0)
         doomed: set[str] = set()
         with self._read() as db:
@@ -299,7 +300,8 @@ class RunStore:
                 scope, args = ("", ()) if every_team else ("AND team_path IS ?", (team_path,))
                 doomed.update(r[0] for r in db.execute(
                     "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY team_path ORDER BY started_at DESC) AS n "
-                    f"FROM runs WHERE starred = 0 AND title = '' AND status = 'done' {scope}) WHERE n > ?", (*args, keep_runs)))
+                    "FROM runs WHERE starred = 0 AND title = '' AND status = 'done' AND origin != 'eval' "
+                    f"{scope}) WHERE n > ?", (*args, keep_runs)))
             if keep_days > 0:
                 cutoff = (now or time.time()) - keep_days * 86400
                 doomed.update(r[0] for r in db.execute(
@@ -338,19 +340,25 @@ class RunStore:
                 raise StoreError(f"run {run.short_id} is already in the history (delete it there first to import "
                                  "this file again)")
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO runs (id, team, team_path, snapshot, task, started_at, status, reason, detail, "
-                "messages, prompt_tokens, completion_tokens, duration, cost, currency, saved_tokens, saved_cost, "
-                "cost_by_agent, tokens_by_agent, title, starred, origin, parent, changes, settings) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run.id, run.team, run.team_path, redact(run.snapshot), redact(run.task), run.started_at, run.reason,
-                 run.detail, run.messages, run.prompt_tokens, run.completion_tokens, run.duration, run.cost,
-                 run.currency, run.saved_tokens, run.saved_cost, json.dumps(run.cost_by_agent),
-                 json.dumps(run.tokens_by_agent), run.title, int(run.starred), run.origin, run.parent, run.changes,
-                 json.dumps({"overrides": redact_data(run.overrides)})),
-            )
-            insert_events(db, run.id, 0, run.events)
-            insert_calls(db, run.id, calls)
+            insert_run(db, run, calls)
+
+
+def insert_run(db: sqlite3.Connection, run: StoredRun, calls: Sequence[Call], *, inputs: dict[str, Any] | None = None,
+               settings: dict[str, Any] | None = None) -> None:
+    """A finished run, its events and its calls, in the caller's transaction."""
+    db.execute(
+        "INSERT INTO runs (id, team, team_path, snapshot, task, started_at, status, reason, detail, "
+        "messages, prompt_tokens, completion_tokens, duration, cost, currency, saved_tokens, saved_cost, "
+        "cost_by_agent, tokens_by_agent, title, starred, origin, parent, changes, settings, inputs) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (run.id, run.team, run.team_path, redact(run.snapshot), redact(run.task), run.started_at, run.reason,
+         run.detail, run.messages, run.prompt_tokens, run.completion_tokens, run.duration, run.cost,
+         run.currency, run.saved_tokens, run.saved_cost, json.dumps(run.cost_by_agent),
+         json.dumps(run.tokens_by_agent), run.title, int(run.starred), run.origin, run.parent, run.changes,
+         json.dumps(redact_data({**(settings or {}), "overrides": run.overrides})), json.dumps(redact_data(inputs or {}))),
+    )
+    insert_events(db, run.id, 0, run.events)
+    insert_calls(db, run.id, calls)
 
 
 def _overrides(settings: str | None) -> dict[str, Any]:
@@ -365,7 +373,7 @@ def _team_filter(team_path: str | None) -> tuple[str, tuple[Any, ...]]:
 
 def _delete(db: sqlite3.Connection, ids: Sequence[str]) -> None:
     rows = [(i,) for i in ids]
-    for table, column in (("events", "run_id"), ("calls", "run_id"), ("runs", "id")):
+    for table, column in (("events", "run_id"), ("calls", "run_id"), ("eval_runs", "run_id"), ("runs", "id")):
         db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
 

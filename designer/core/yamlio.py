@@ -238,6 +238,10 @@ def _spec_problems(exc: ValidationError, positions: Positions, file: str | None)
     return list(unique.values())
 
 
+#: For other files read the same way (evaluation files): validation errors as located problems.
+spec_problems = _spec_problems
+
+
 def _is_type_label(part: str) -> bool:
     """Pydantic names union members in locations (``str``, ``ScriptedReply``): not file keys."""
     return part in ("str", "int", "float", "bool") or (part[:1].isupper() and part != part.upper())
