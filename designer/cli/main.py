@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models", "runs", "replay")
+SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models", "runs", "replay", "eval")
 #: Accepted anywhere before a ``--`` (``team-designer -v run x.yaml`` or ``... run x.yaml -v``).
 VERBOSE_FLAGS = ("-v", "--verbose")
 _VERBOSE_HELP = "also print debug lines (and AutoGen's log) on stderr; accepted anywhere on the command line"
@@ -38,6 +38,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.eval:
+        from ..core.eval_schema import schema_text as eval_schema_text
+
+        sys.stdout.write(eval_schema_text())
+        return 0
     from ..core.schema import schema_text
 
     sys.stdout.write(schema_text())
@@ -87,7 +92,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--tools", metavar="DIR", action="append", default=[],
                           help="another folder of tool modules, as for run (repeatable)")
-    sub.add_parser("schema", help="print the JSON Schema of the team file format")
+    schema = sub.add_parser("schema", help="print the JSON Schema of the team file format")
+    schema.add_argument("--eval", action="store_true", help="the evaluation file format's instead")
     shot = sub.add_parser("screenshot", help="render the main window with a team to a PNG")
     shot.add_argument("team", metavar="TEAM.yaml")
     shot.add_argument("out", metavar="OUT.png")
@@ -100,6 +106,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     shot.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
                       help="shoot the Compare view of two runs of the history instead of the window")
     shot.add_argument("--history", action="store_true", help="show the History panel (Run ▸ Run History) first")
+    shot.add_argument("--eval", metavar="EVAL.yaml", help="run this evaluation in the Evaluate window (Run ▸ Evaluate…) and shoot it")
     picture = sub.add_parser("diagram", help="draw a team's canvas to an SVG or PNG picture (for docs and slides)")
     picture.add_argument("team", metavar="TEAM.yaml")
     picture.add_argument("out", metavar="OUT.svg|OUT.png", help="the picture; its suffix picks the format")
@@ -107,6 +114,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     add("models", "models", sub.add_parser("models", help="list, test (connection and tool calls) or import models"))
     add("runs", "runs", sub.add_parser("runs", help="the run history: list, show, export, diff, delete, star, import runs"))
     add("replay", "replay", sub.add_parser("replay", help="re-run a recorded run with the team as it is now, from its recording"))
+    add("eval", "eval", sub.add_parser("eval", help="run a team and its variants over an evaluation file's tasks and checks"))
     return parser
 
 
@@ -146,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         gui = _Parser(prog="team-designer",
                       description="Open the designer window (subcommands: run, validate, schema, screenshot, diagram, "
-                                  "models, runs, replay).")
+                                  "models, runs, replay, eval).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)
@@ -165,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .models import models_command
 
         return _logged(command, lambda: models_command(args))
+    if args.command == "eval":
+        from .eval import eval_command
+
+        return _logged(command, lambda: eval_command(args))
     if args.command in ("runs", "replay"):
         from .replay import replay_command
         from .runs import runs_command

@@ -11,13 +11,16 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..core import events as ev
 from ..core.problems import has_errors
 from ..core.spec import EMBEDDED_MODEL_ID, MAX_RUN_TIMEOUT_S as MAX_TIMEOUT_S
 from ..core.task import TaskError, task_for
 from ..core.validate import validate_file
+
+if TYPE_CHECKING:
+    from ..core.trust_items import CodeItem
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +55,27 @@ def _fail(message: str) -> int:
 def _check_trust(args: argparse.Namespace, spec: Any) -> tuple[int, Any]:
     """(exit code or -1 to go on, the trust store). Untrusted code stops the run unless --trust."""
     from ..core.tool_introspect import ToolLocations
-    from ..core.trust import TrustStore, code_manifest, default_trust_path, describe_items
+    from ..core.trust import code_manifest
+
+    items = code_manifest(spec, ToolLocations.for_file(args.team, args.tools), args.team, workspace=args.workspace)
+    return confirm_trust(items, args.trust)
+
+
+def confirm_trust(items: Sequence[CodeItem], trust: bool, what: str = "this run") -> tuple[int, Any]:
+    """``_check_trust`` for a list of CodeItems (``eval`` passes the union over its variants)."""
+    from ..core.trust import TrustStore, default_trust_path, describe_items
 
     store = TrustStore(default_trust_path())
-    items = code_manifest(spec, ToolLocations.for_file(args.team, args.tools), args.team, workspace=args.workspace)
     untrusted = store.untrusted(items)
     if not untrusted:
         return -1, store
     unchecked = [item for item in untrusted if item.unchecked]
-    if args.trust and unchecked:  # what cannot be checked cannot be trusted, even when asked to
-        print("error: this run would execute code that cannot be checked, so it cannot be trusted:", file=sys.stderr)
+    if trust and unchecked:  # what cannot be checked cannot be trusted, even when asked to
+        print(f"error: {what} would execute code that cannot be checked, so it cannot be trusted:", file=sys.stderr)
         print(describe_items(unchecked), file=sys.stderr)
         return EXIT_INVALID, store
-    if not args.trust:
-        print("error: this run would execute code you have not trusted yet:", file=sys.stderr)
+    if not trust:
+        print(f"error: {what} would execute code you have not trusted yet:", file=sys.stderr)
         print(describe_items(untrusted), file=sys.stderr)
         print("Review it, then run again with --trust to run it (the answer is remembered until what it lists changes).",
               file=sys.stderr)
