@@ -68,6 +68,7 @@ def build_actions(w: QMainWindow, handlers: dict[str, Callable[[], object]]) -> 
          "Run the current design with the last run's task, answering unchanged model calls from its recording", None),
         ("strict_replay", "S&trict Replay", None, "Replay only from the recording: stop at the first request not in it", None),
         ("history", "Run &History", "Ctrl+Shift+H", "Show the recorded runs of this team (and of all teams)", None),
+        ("evaluate", "&Evaluate…", "Ctrl+Shift+E", "Run the team (and variants of it) over a table of tasks with checks", None),
         ("export_markdown", "Export transcript as &Markdown…", None, "Save the transcript as Markdown", None),
         ("export_jsonl", "Export transcript as &JSONL…", None, "Save the run's events, one JSON object per line", None),
         ("zoom_in", "Zoom &in", [QKeySequence(Key.ZoomIn), QKeySequence("Ctrl+=")], "Zoom in on the canvas", None),
@@ -119,6 +120,7 @@ def build_menus(w: QMainWindow, a: Actions, undo: QAction, redo: QAction, recent
     run.addAction(a["strict_replay"])
     run.addSeparator()
     run.addAction(a["history"])
+    run.addAction(a["evaluate"])
 
     view = bar.addMenu("&View")
     for action in panels:

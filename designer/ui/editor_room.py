@@ -22,6 +22,7 @@ from .dialogs.trust import ask_with_dialog, gui_trust_path
 from .document.controller import DocumentController
 from .document.editor_views import EditorViews
 from .document.files import FileManager
+from .eval.launch import EvalLauncher
 from .history.panel import HistoryPanel
 from .panels import AgentPanelWidget, PatternPanelWidget, ProblemsPanelWidget, TeamPanelWidget
 from .run.controller import RunController
@@ -35,7 +36,7 @@ from .tools.dock import TOGGLE_TIP, make_tool_library
 EDITOR_PARTS = frozenset({
     "controller", "probe_cache", "files", "runs", "preparation", "canvas", "views", "agent_panel", "team_panel",
     "pattern_panel", "problems_panel", "transcript", "docks", "tool_library", "status", "run_reason",
-    "replays", "history_panel",
+    "replays", "history_panel", "evaluations",
 })
 
 _DOCKS = (  # key, title, object name, window attribute, area
@@ -74,6 +75,7 @@ def build_editor(w: Any) -> None:
     w.history_panel = HistoryPanel(w)  # reads the run history when first shown
     w.status = RunStatusWidget(w)  # the run's figures, in the status bar once a design is open
     w.replays = RunReplays(w)  # Run ▸ Replay Last Run, the transcript's Re-run from here, Compare
+    w.evaluations = EvalLauncher(w)  # Run ▸ Evaluate…: the Evaluate window (built on first use)
     w.statusBar().addPermanentWidget(w.status)
     w.run_reason = QLabel(w)  # why Run is disabled
     w.statusBar().addPermanentWidget(w.run_reason)

@@ -22,6 +22,21 @@ def _wait(app: object, condition: object, timeout_s: float) -> bool:
     return True
 
 
+def _evaluate(app: object, window: Any, eval_file: str, width: int, height: int) -> Any:
+    """Run ▸ Evaluate… with ``eval_file``, run to its end: the Evaluate window, or None."""
+    target = window.evaluations.open()
+    target.resize(width, height)
+    if not target.load_file(eval_file) or not target.can_run:
+        print(f"error: {eval_file} cannot be evaluated here (its problems show in the window)", file=sys.stderr)
+        return None
+    if not target.run_side.run():
+        return None
+    if not _wait(app, lambda: not target.run_side.running, 1800):
+        target.run_side.stop()
+        _wait(app, lambda: not target.run_side.running, 5)
+    return target
+
+
 def screenshot_command(args: argparse.Namespace) -> int:
     # Offscreen unless the caller chose a platform: the command must work on a headless machine.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -71,6 +86,10 @@ def screenshot_command(args: argparse.Namespace) -> int:
         if target is None:
             return 2
         target.resize(width, height)
+    elif getattr(args, "eval", None):
+        target = _evaluate(app, window, args.eval, width, height)
+        if target is None:
+            return 2
     elif getattr(args, "history", False):
         window.window_actions["history"].trigger()
         window.history_panel.table.selectRow(0)  # the newest run, read in the panel

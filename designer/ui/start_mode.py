@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: turn (a run started before Close may still be going), which make sense without a document.
 DOCUMENT_ACTIONS = (
     "save", "save_as", "close", "delete", "duplicate", "select_all", "add_agent", "rename", "auto_layout",
-    "models", "run", "replay_last", "export_markdown", "export_jsonl", "zoom_in", "zoom_out", "zoom_reset", "fit",
+    "models", "run", "replay_last", "evaluate", "export_markdown", "export_jsonl", "zoom_in", "zoom_out", "zoom_reset", "fit",
 )
 #: Document actions that other parts of the window own, as (window attribute, action attribute):
 #: trying a tool calls the open team's tools, the diagram is the open team's (Tool folders, a

@@ -243,17 +243,10 @@ class HistoryPanel(RunActions):
     def show_transcript(self, run: StoredRun) -> None:
         """The run's stored events, read back into a transcript (clocks at the run's own time)."""
         full = self._full(run)
-        model = self.transcript.model
-        model.clear()
         if full is None:
+            self.transcript.model.clear()
             return
-        for data in full.events:
-            event = ev.event_from_dict(data)
-            if event is None:
-                continue
-            model.add_event(event)
-            if isinstance(event, ev.RunStarted):
-                model._wall_start = full.started_at - event.t  # the transcript reads the run's time, not today's
+        self.transcript.model.show_stored(full.events, full.started_at)
 
     def _full(self, run: StoredRun) -> StoredRun | None:
         """The run with its snapshot and events (a listed row has neither)."""

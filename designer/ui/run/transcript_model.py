@@ -151,6 +151,17 @@ class TranscriptModel(QAbstractListModel):
         for event in batch:
             self.add_event(event)
 
+    def show_stored(self, events: list[dict[str, Any]], started_at: float) -> None:
+        """A stored run's events (core.events dicts), read back; clocks at the run's own time, not today's."""
+        self.clear()
+        for data in events:
+            event = ev.event_from_dict(data)
+            if event is None:
+                continue
+            self.add_event(event)
+            if isinstance(event, ev.RunStarted):
+                self._wall_start = started_at - event.t
+
     def add_event(self, event: ev.RunEvent) -> None:
         if not isinstance(event, ev.Chunk):
             self.events.append(event)
