@@ -34,17 +34,30 @@ def file_pattern(path: Path) -> str:
     return result.spec.orchestration.pattern
 
 
+#: What the README's table calls an example evaluation file (teams/evals/*.eval.yaml) instead of a pattern.
+EVALUATION = "evaluation"
+
+
 def test_the_readme_lists_every_example_file_and_no_other():
-    assert sorted(readme_examples()) == sorted(p.name for p in TEAMS.glob("*.yaml"))
+    rows = readme_examples()
+    assert sorted(n for n, p in rows.items() if p != EVALUATION) == sorted(p.name for p in TEAMS.glob("*.yaml"))
+    assert sorted(n for n, p in rows.items() if p == EVALUATION) == sorted(
+        p.relative_to(TEAMS).as_posix() for p in TEAMS.rglob("*.eval.yaml"))
 
 
 def test_each_readme_row_names_the_pattern_its_file_uses():
+    from designer.core.eval_file import load_eval
+
+    teams = {n: p for n, p in readme_examples().items() if p != EVALUATION}
     wrong = {
         name: (written, file_pattern(TEAMS / name))
-        for name, written in readme_examples().items()
+        for name, written in teams.items()
         if written.lower().replace(" ", "_") != file_pattern(TEAMS / name)
     }
     assert not wrong, f"README pattern vs the file's pattern: {wrong}"
+    for name in set(readme_examples()) - set(teams):
+        loaded = load_eval(TEAMS / name)
+        assert loaded.ok, [p.format() for p in loaded.problems]
 
 
 def test_the_check_notices_a_wrong_row(tmp_path):
