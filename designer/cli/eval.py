@@ -190,7 +190,16 @@ def _watch(evaluation: Evaluation) -> bool:
         # engine's locks that stop() takes.
         threading.Thread(target=evaluation.stop, name="eval-stop", daemon=True).start()
 
+    def on_terminate(signum: int, frame: FrameType | None) -> None:
+        # What CI sends at its time limit: stop as for Ctrl-C (workers ended, the history's entry
+        # closed), and exit 130 as for Ctrl-C once the evaluation has ended.
+        terminated.set()
+        interrupted.set()
+        threading.Thread(target=evaluation.stop, name="eval-stop", daemon=True).start()
+
+    terminated = threading.Event()
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous_term = signal.signal(signal.SIGTERM, on_terminate)
     progress = Progress(evaluation.summary, sys.stderr)
     try:
         progress.start()
@@ -199,6 +208,9 @@ def _watch(evaluation: Evaluation) -> bool:
     finally:
         progress.end()
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+    if terminated.is_set():
+        print("stopped: terminated (SIGTERM)", file=sys.stderr)
     return interrupted.is_set()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .. import __version__
 
@@ -26,7 +26,11 @@ def _validate(args: argparse.Namespace) -> int:
     status = 0
     probes = ProbeCache()  # warns about tool users on models whose last connection test failed
     for path in args.files:
-        result = validate_file(path, probe_results=probes, tool_folders=args.tools)
+        result: Any = validate_file(path, probe_results=probes, tool_folders=args.tools)
+        if result.spec is None and any("team-designer-eval/" in p.message for p in result.problems):
+            from ..core.eval_file import load_eval  # an evaluation file: checked as `eval` reads it
+
+            result = load_eval(path)
         for problem in result.problems:
             print(problem.format(), file=sys.stderr)
         if result.spec is None or has_errors(result.problems):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .eval_spec import RUBRIC, CheckSpec, base_type
+from .eval_spec import RUBRIC, CheckSpec, base_type, schema_error
 from .eval_types import CheckResult
 
 #: How much of the answer a failing check quotes.
@@ -146,18 +146,6 @@ def parse_json_answer(answer: str) -> tuple[Any, str | None]:
         except json.JSONDecodeError as exc:
             problem = f"the fenced block: {exc.msg} at line {exc.lineno} column {exc.colno}"
     return None, problem
-
-
-def schema_error(schema: dict[str, Any]) -> str | None:
-    """Why a check's JSON Schema is not one (None when it is). jsonschema is a dependency of mcp
-    already; it is imported on first use, to keep it off every other import path."""
-    import jsonschema
-
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        return f"the check's JSON Schema is not valid: {shorten(exc.message)}"
-    return None
 
 
 def schema_problem(data: Any, schema: dict[str, Any]) -> str | None:

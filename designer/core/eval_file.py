@@ -361,13 +361,16 @@ def make_jobs(loaded: LoadedEval, filter_text: str = "") -> list[EvalJob]:
             text = render_task(case.task if case.task is not None else team.task, input_values(team, case.inputs))
             if wanted and not any(wanted in s.casefold() for s in (variant.id, task.id, text)):
                 continue
-            judges = {}
+            judges: dict[str, dict[str, Any]] = {}
+            checks = []
             for check in task.checks:
-                if check.type == RUBRIC:
-                    model_id = check.model or spec.judge or EMBEDDED_MODEL_ID
-                    model = judge_spec(loaded, model_id)
+                data = check.model_dump(exclude_none=True)
+                if check.type == RUBRIC:  # each rubric names its judge: the worker knows no file's default
+                    data["model"] = judge_id = check.model or spec.judge or EMBEDDED_MODEL_ID
+                    model = judge_spec(loaded, judge_id)
                     if model is not None:
-                        judges[model_id] = model.model_dump(by_alias=True, exclude_none=True)
+                        judges[judge_id] = model.model_dump(by_alias=True, exclude_none=True)
+                checks.append(data)
             used = sorted({variant.model_override or team.model_id_for(a) for a in team.participants()} | set(judges))
             bound = team.termination.timeout
             timeout = spec.timeout or ((bound + HANG_MARGIN_S) if bound else 600.0)
@@ -375,7 +378,7 @@ def make_jobs(loaded: LoadedEval, filter_text: str = "") -> list[EvalJob]:
                 jobs.append(EvalJob(
                     index=len(jobs), variant=variant.id, task_id=task.id, repeat=repeat, team_text=variant.text,
                     team_file=variant.file, task=text, inputs=dict(case.inputs),
-                    checks=[c.model_dump(exclude_none=True) for c in task.checks], models=used, judges=judges,
+                    checks=checks, models=used, judges=judges,
                     timeout=timeout, model_override=variant.model_override,
                 ))
     return jobs

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Any
@@ -193,7 +194,14 @@ def junit_xml(summary: EvalSummary) -> str:
         root.set(key, str(value))
     root.set("time", _time(summary.duration or total_time))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # ElementTree escapes markup but keeps characters XML forbids (an answer's ANSI colour codes,
+    # a bell): a CI tool would refuse the whole file. They never occur in markup, only in text.
+    text = _NOT_XML.sub("\ufffd", ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
+
+
+#: What XML 1.0 does not allow anywhere (C0 controls but tab, newline and return; surrogates; U+FFFE/F).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _testcase(suite: ET.Element, summary: EvalSummary, cell: CellSummary, result: JobResult,

@@ -53,6 +53,19 @@ _NUMBER_VALUED = {"max-messages", "max-tokens", "max-seconds", "max-cost", "late
 FINISH_REASONS = ("completed", "termination", "stopped", "error")
 
 
+def schema_error(schema: dict[str, Any]) -> str | None:
+    """Why a check's JSON Schema is not one (None when it is): said when the file is read, not at
+    every run. jsonschema is imported on first use, to keep it off every other import path."""
+    import jsonschema
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        message = exc.message if len(exc.message) <= 120 else exc.message[:119] + "…"
+        return f"the check's JSON Schema is not valid: {message}"
+    return None
+
+
 def base_type(check_type: str) -> tuple[str, bool]:
     """('contains', True) for 'not-contains'; the run checks' own 'not-' names stay whole."""
     if check_type.startswith("not-") and check_type[4:] in NEGATABLE:
@@ -98,6 +111,9 @@ class CheckSpec(Record):
         elif kind == "json-schema":
             if not isinstance(value, dict):
                 raise ValueError("json-schema needs 'value': a JSON Schema (a mapping)")
+            problem = schema_error(value)
+            if problem:
+                raise ValueError(problem)
         elif kind == "finish-reason":
             reasons = value if isinstance(value, list) else [value]
             if not reasons or not all(r in FINISH_REASONS for r in reasons):

@@ -62,13 +62,19 @@ class EvalStore:
         return self._prune(summary.file)
 
     def _prune(self, file: str) -> int:
+        # The runs a replay would answer from are kept, however many replays came after them.
+        sources = set(self.recorded_runs(file).values())
         with self.store._read() as db:
-            old = [r[0] for r in db.execute("SELECT id FROM evals WHERE file = ? ORDER BY started_at DESC", (file,))][KEEP_EVALS:]
-            doomed: list[str] = []
-            for eval_id in old:
-                doomed += [r[0] for r in db.execute(
-                    "SELECT r.id FROM eval_runs e JOIN runs r ON r.id = e.run_id WHERE e.eval_id = ? "
-                    "AND r.starred = 0 AND r.title = ''", (eval_id,))]
+            older = [r[0] for r in db.execute("SELECT id FROM evals WHERE file = ? ORDER BY started_at DESC", (file,))]
+            old, doomed = [], []
+            for eval_id in older[KEEP_EVALS:]:
+                runs = [(r[0], bool(r[1])) for r in db.execute(
+                    "SELECT r.id, r.starred = 0 AND r.title = '' FROM eval_runs e JOIN runs r ON r.id = e.run_id "
+                    "WHERE e.eval_id = ?", (eval_id,))]
+                if any(run_id in sources for run_id, _ in runs):
+                    continue
+                old.append(eval_id)
+                doomed += [run_id for run_id, plain in runs if plain]
         if old:
             with self.store._transaction() as db:
                 _delete(db, doomed)
@@ -78,14 +84,15 @@ class EvalStore:
 
     @_guarded("cannot be read")
     def recorded_runs(self, file: str) -> dict[tuple[str, str, int], str]:
-        """(variant, task, repeat) -> run id, from the last evaluation of ``file`` that finished
-        a run for it: the recording a replayed evaluation answers from."""
+        """(variant, task, repeat) -> run id, from the last evaluation of ``file`` that made a live
+        run for it that ended (passed or failed): the recording a replayed evaluation answers from.
+        A replay's own runs never are: a replay that failed must not replace the golden recording."""
         out: dict[tuple[str, str, int], str] = {}
         with self.store._read() as db:
             rows = db.execute(
                 "SELECT e.variant, e.task, e.rep, e.run_id FROM eval_runs e JOIN evals v ON v.id = e.eval_id "
-                "JOIN runs r ON r.id = e.run_id WHERE v.file = ? AND r.origin = 'eval' ORDER BY v.started_at DESC",
-                (file,)).fetchall()
+                "JOIN runs r ON r.id = e.run_id WHERE v.file = ? AND r.origin = 'eval' AND r.parent IS NULL "
+                "AND e.status != 'error' ORDER BY v.started_at DESC", (file,)).fetchall()
         for variant, task, rep, run_id in rows:
             out.setdefault((variant, task, int(rep)), run_id)
         return out

@@ -45,6 +45,7 @@ class EvalJob:
     replay_calls: list[dict[str, Any]] | None = None
     replay_mode: ReplayChoice | None = None
     replay_source: str | None = None  # the recorded run's id
+    replay_seconds: float | None = None  # how long the recorded run took (what time checks read in a strict replay)
     #: The user's trust decisions: the keys of the trusted items (core.trust_items.CodeItem.key) and,
     #: for a worker that keeps the files elsewhere, the sha256 of every file the user trusted.
     trusted_keys: list[str] = field(default_factory=list)

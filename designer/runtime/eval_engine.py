@@ -157,6 +157,7 @@ class Evaluation:
             assert self.store is not None
             job.replay_calls = [dataclasses.asdict(c) for c in self.store.calls(run_id)]
             job.replay_mode, job.replay_source = self.options.replay, run_id
+            job.replay_seconds = self.store.load(run_id, events=False).duration
         return skipped
 
     def _backend(self) -> Backend:

@@ -29,8 +29,9 @@ from ..core.eval_types import EvalJob, JobResult
 
 log = logging.getLogger(__name__)
 
-#: After its own timeout a run gets this long to end by itself before its worker is killed.
-KILL_MARGIN_S = 30.0
+#: A run past its timeout is stopped by its worker; a worker that has not answered this much
+#: later (its event loop blocked, say by a tool that never yields) is killed.
+KILL_MARGIN_S = 10.0
 #: How often the scheduler looks at Stop and the deadlines while waiting.
 TICK_S = 0.1
 
@@ -97,20 +98,17 @@ def _worker_main(conn: Connection, record: bool, scratch: str) -> None:
     """A worker process: jobs in, results out, until told to end (None) or its pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us itself
     logging.basicConfig(level=logging.WARNING)
-    from .eval_worker import cleanup, run_job, set_scratch
+    from .eval_worker import run_job, set_scratch
 
     set_scratch(scratch)
-    try:
-        while True:
-            try:
-                job = conn.recv()
-            except (EOFError, OSError):
-                break
-            if job is None:
-                break
-            conn.send(run_job(job, record))
-    finally:
-        cleanup()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            break
+        if job is None:
+            break
+        conn.send(run_job(job, record))
 
 
 class _Proc:

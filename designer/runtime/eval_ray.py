@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,24 @@ def _run_remote(job: EvalJob, record: bool) -> JobResult:
     return run_job(job, record)
 
 
+#: How long joining a cluster may take to answer at all (ray.init itself retries for minutes).
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _reachable(address: str) -> str:
+    """Why the cluster at ``address`` cannot be reached ("" when it answers, or when the address is
+    no host:port, such as 'auto'): ray.init would retry a dead address for minutes."""
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        return ""
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        return f"nothing answers at {address} ({exc.strerror or exc})"
+    return ""
+
+
 class RayBackend:
     def __init__(self, workers: int | None, *, address: str | None = None, record: bool = True) -> None:
         try:
@@ -51,6 +70,9 @@ class RayBackend:
             if address is None:
                 kwargs["num_cpus"] = workers or os.cpu_count() or 1
             else:
+                problem = _reachable(address)
+                if problem:
+                    raise EvalSetupError(f"cannot join the Ray cluster: {problem}")
                 # The workers need this package; a cluster's nodes may not have it installed.
                 kwargs["runtime_env"] = {"py_modules": [str(Path(__file__).resolve().parents[1])]}
             try:

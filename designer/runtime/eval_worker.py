@@ -30,6 +30,8 @@ from ..core.run_relay import RelayStore, RelayWriter
 from ..core.child_env import referenced_secrets
 from ..core.spec import ModelSpec
 from ..core.trust_items import CodeItem
+from ..core.masking import redact
+from ..core.spec import TeamSpec
 from ..core.yamlio import parse_team
 
 log = logging.getLogger(__name__)
@@ -63,28 +65,14 @@ class HashTrust:
         return files_ok and not item.command
 
 
-class _Worker:
-    """What one worker process keeps between jobs: its scratch folder (teams from another machine)."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="worker-", dir=_scratch))
-
-
-_worker: _Worker | None = None
-#: Where this process's scratch folder goes (None: the system's temporary folder).
+#: Where a team copied from another machine goes (None: the system's temporary folder); the
+#: local pool points it into its own folder, removed with the pool whatever happens to a worker.
 _scratch: str | None = None
 
 
 def set_scratch(folder: str | None) -> None:
     global _scratch
     _scratch = folder
-
-
-def _this_worker() -> _Worker:
-    global _worker
-    if _worker is None:
-        _worker = _Worker()
-    return _worker
 
 
 def run_job(job: EvalJob, record: bool = True) -> JobResult:
@@ -104,11 +92,12 @@ def _error(job: EvalJob, message: str, *, tb: str = "") -> JobResult:
     return JobResult(job.index, job.variant, job.task_id, job.repeat, "error", error=message)
 
 
-def _materialise(job: EvalJob, worker: _Worker) -> str | None:
-    """The team file to run: the submitter's own, or (on another machine) a copy of it and its tools."""
+def _materialise(job: EvalJob) -> tuple[str | None, Path | None]:
+    """The team file to run: the submitter's own, or (on another machine) a copy of it and its
+    tools, and the copy's folder (removed after the run)."""
     if not job.tool_files and (job.team_file is None or Path(job.team_file).parent.is_dir()):
-        return job.team_file
-    folder = Path(tempfile.mkdtemp(prefix="team-", dir=worker.folder))
+        return job.team_file, None
+    folder = Path(tempfile.mkdtemp(prefix="td-eval-team-", dir=_scratch))
     for item in job.tool_files:
         target = (folder / item.path).resolve()
         if folder.resolve() not in target.parents:  # a path out of the folder is never written
@@ -117,13 +106,10 @@ def _materialise(job: EvalJob, worker: _Worker) -> str | None:
         target.write_text(item.text, encoding="utf-8")
     team = folder / (Path(job.team_file).name if job.team_file else "team.yaml")
     team.write_text(job.team_text, encoding="utf-8")
-    return str(team)
+    return str(team), folder
 
 
 async def _run_job(job: EvalJob, record: bool) -> JobResult:
-    from .runner import TeamRun
-
-    worker = _this_worker()
     loaded = parse_team(job.team_text, job.team_file)
     if loaded.spec is None:
         return _error(job, "the team cannot be read: " + "; ".join(p.message for p in loaded.problems[:1]))
@@ -133,8 +119,31 @@ async def _run_job(job: EvalJob, record: bool) -> JobResult:
         if missing:
             return _error(job, f"{missing[0]} cannot be read on a remote worker (its keyring is not yours): use an "
                                "env: reference and --send-env, or set the variable on the cluster")
-        os.environ.update(job.env)
-    team_file = _materialise(job, worker)
+    # The secrets sent with this job are this job's: a worker process (Ray reuses them) runs the next
+    # job with its environment as it was.
+    before = {name: os.environ.get(name) for name in job.env}
+    os.environ.update(job.env)
+    team_file, copy = _materialise(job)
+    try:
+        result = await _run(job, spec, team_file, record)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if copy is not None:
+            shutil.rmtree(copy, ignore_errors=True)
+    # Masked here, where the run's and its judges' secrets are known (the receiving process knows none).
+    result.answer, result.error = redact(result.answer), redact(result.error)
+    for check in result.checks:
+        check.detail = redact(check.detail)
+    return result
+
+
+async def _run(job: EvalJob, spec: TeamSpec, team_file: str | None, record: bool) -> JobResult:
+    from .runner import TeamRun
+
     calls = [Call(**c) for c in job.replay_calls or ()]
     plan = None
     if job.replay_mode is not None:
@@ -167,6 +176,15 @@ async def _run_job(job: EvalJob, record: bool) -> JobResult:
         except (asyncio.TimeoutError, asyncio.CancelledError):
             consumer.cancel()
     outcome = outcome_of(events)
+    if job.replay_mode is not None:
+        # Budgets are checked against what the run costs with the recorded answers counted: a
+        # replay itself costs nothing and takes no time, and must give the verdict a live run gets.
+        done: dict[str, Any] = next((e for e in reversed(events) if e.get("type") == "finished"), {})
+        outcome.tokens += int(done.get("saved_tokens", 0))
+        saved = done.get("saved_cost")
+        outcome.cost = None if outcome.cost is None or saved is None else outcome.cost + saved
+        if job.replay_mode == "strict" and job.replay_seconds is not None:
+            outcome.seconds = job.replay_seconds
     result = JobResult(job.index, job.variant, job.task_id, job.repeat, "passed", run_id=run.recorded_id,
                        answer=outcome.answer, reason=outcome.reason, messages=outcome.messages, tokens=outcome.tokens,
                        cost=outcome.cost, seconds=outcome.seconds)
@@ -192,7 +210,7 @@ async def _check(job: EvalJob, check: CheckSpec, outcome: Outcome, recorded: lis
                  judge: RelayWriter | None) -> CheckResult:
     if check.type != RUBRIC:
         return check_run(check, outcome)
-    model_id = check.model or next(iter(job.judges), "embedded")
+    model_id = check.model or "embedded"  # make_jobs names every rubric check's judge
     try:
         reply = await _judge(job, model_id, check, outcome, recorded, judge)
     except Exception as exc:  # the judge's failure fails the check, never the evaluation
@@ -224,11 +242,3 @@ async def _judge(job: EvalJob, model_id: str, check: CheckSpec, outcome: Outcome
         await client.close()
     content = result.content
     return content if isinstance(content, str) else str(content)
-
-
-def cleanup() -> None:
-    """Remove this process's scratch folder (a worker's last act)."""
-    global _worker
-    if _worker is not None:
-        shutil.rmtree(_worker.folder, ignore_errors=True)
-        _worker = None

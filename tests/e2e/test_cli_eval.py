@@ -11,9 +11,12 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from designer.cli.eval import Progress
 from designer.core.eval_report import CROSS
@@ -203,7 +206,10 @@ def test_a_malformed_file_is_one_located_line_and_untrusted_code_is_refused_both
     assert not (tmp_path / "data" / "runs.sqlite3").exists()  # not one run was made
 
 
-def test_ctrl_c_stops_the_runs_in_flight_and_prints_the_matrix_of_what_finished(tmp_path: Path):
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_the_runs_in_flight_and_prints_the_matrix_of_what_finished(tmp_path: Path, how: str):
+    """Ctrl-C at a terminal (SIGINT to every process of the group), or SIGTERM to the command alone
+    (what a CI job's time limit sends): the runs in flight stop, and no process is left behind."""
     cli = EvalCli(tmp_path)
     slow = FAILING.replace("  wrong: {model: bad}", "  wrong: {model: slow}")
     (tmp_path / "slow.yaml").write_text(slow, encoding="utf-8")
@@ -217,7 +223,10 @@ def test_ctrl_c_stops_the_runs_in_flight_and_prints_the_matrix_of_what_finished(
             seen.append(line)
             if line.startswith("[2/3]"):
                 break
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the worker processes too
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the worker processes too
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=15)  # well before the slow reply would come
     finally:
         if proc.poll() is None:
@@ -227,7 +236,16 @@ def test_ctrl_c_stops_the_runs_in_flight_and_prints_the_matrix_of_what_finished(
     lines = stdout.splitlines()
     assert lines[3].split() == ["square", "PASS", "1/1", "PASS", "1/1", "—"]
     assert lines[-1].startswith("2/3 cells passed · 2/3 runs") and lines[-1].endswith("· stopped")
-    assert "stopping…" in stderr and "Traceback" not in stderr
+    assert ("stopping…" if how == "ctrl-c" else "stopped: terminated") in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 15  # the workers and their fork server end with the command
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("a process of the evaluation outlived it")
 
 
 def _summary(statuses: list[str]) -> EvalSummary:

@@ -215,7 +215,7 @@ def test_tasks_typed_and_a_variant_run_into_a_matrix_whose_cells_open_runs_and_c
 
 
 def test_stop_in_the_middle_stops_the_evaluation_quickly_and_says_so(make_main_window, qtbot, tmp_path):
-    _, ev = open_evaluate(make_main_window, qtbot, tmp_path)
+    w, ev = open_evaluate(make_main_window, qtbot, tmp_path)
     add_task(qtbot, ev, "twelve", "3", "4", "contains: 12")
     add_variant(qtbot, ev, "slow", "solver", model="slow")  # each of its runs would take 30 s
     wait_runnable(qtbot, ev)
@@ -242,6 +242,12 @@ def test_stop_in_the_middle_stops_the_evaluation_quickly_and_says_so(make_main_w
     closing = time.monotonic()
     ev.close()
     assert not ev.run_side.running and time.monotonic() - closing < STOP_BOUND_S
+    # Opened again, it is ready to run: not stuck in a run that was stopped with the window.
+    w.window_actions["evaluate"].trigger()
+    assert w.evaluations.eval_window is ev and ev.isVisible()
+    assert ev.run_side.run_button.isEnabled() and not ev.run_side.stop_button.isEnabled()
+    assert ev.run_side.status.text().startswith("Stopped after")
+    ev.close()
 
 
 def test_a_malformed_check_is_a_located_problem_and_run_is_disabled(make_main_window, qtbot, tmp_path):

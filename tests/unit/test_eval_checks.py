@@ -200,9 +200,13 @@ def test_tool_arguments_match_nested_values_and_not_true_for_one():
                                arguments={"exact": 1}), outcome(arguments=args)).passed
 
 
-def test_an_invalid_json_schema_fails_its_check_with_a_reason():
-    result = check_run(check(type="json-schema", value={"type": "no-such-type"}), outcome(answer="12"))
-    assert not result.passed and result.detail.startswith("the check's JSON Schema is not valid:")
+def test_an_invalid_json_schema_is_refused_when_the_file_is_read():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="the check's JSON Schema is not valid"):
+        check(type="json-schema", value={"type": "no-such-type"})
+    with pytest.raises(ValidationError, match="the check's JSON Schema is not valid"):
+        check(type="not-json-schema", value={"type": 12})
 
 
 def test_the_rubric_prompt_holds_the_rubric_and_a_bounded_answer():

@@ -255,3 +255,28 @@ def test_a_variant_that_changes_a_prompt_changes_what_the_model_answers(
     assert cells(evaluation) == {("base", "greet"): (1, True), ("french", "greet"): (0, False)}
     french = evaluation.summary.cells[("french", "greet")].runs[0]
     assert french.answer == "Bonjour tout le monde" and "hello" in french.checks[0].detail
+
+
+def test_a_replay_keeps_the_live_verdicts_of_budgets_and_never_replaces_its_recording(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite")
+    team = TEAM.replace("%DELAY%", "prices: {input: 1000, output: 1000}")
+    path = write(tmp_path, team=team, evaluation="schema: team-designer-eval/v1\nteam: team.yaml\ntasks:\n"
+                 "  - {name: six, checks: [{type: contains, value: '6'}, {type: max-tokens, value: 5}, "
+                 "{type: max-cost, value: 0.000001}]}\n")
+    live = evaluate(path, store, workers=1)
+    verdicts = [(c.label, c.passed) for c in live.summary.results[0].checks]
+    assert verdicts[0][1] and not verdicts[1][1] and not verdicts[2][1], verdicts
+    replayed = evaluate(path, store, replay="strict", workers=1)
+    assert [(c.label, c.passed) for c in replayed.summary.results[0].checks] == verdicts
+    assert replayed.summary.results[0].tokens == live.summary.results[0].tokens
+    # A replay of a changed team fails (its requests differ) ...
+    (tmp_path / "team.yaml").write_text(team.replace("reflect_on_tool_use: true", "reflect_on_tool_use: true\n"
+                                                     "    system_message: Changed."))
+    changed = evaluate(path, store, replay="strict", workers=1)
+    assert changed.summary.results[0].status == "error"
+    # ... and the recording it failed against is still the one a later replay answers from.
+    (tmp_path / "team.yaml").write_text(team)
+    again = evaluate(path, store, replay="strict", workers=1)
+    assert [(c.label, c.passed) for c in again.summary.results[0].checks] == verdicts
+    assert again.summary.results[0].replayed_calls == 2
+    store.close()

@@ -203,3 +203,18 @@ def test_no_prefix_of_a_good_file_raises(folder: Path):
         if loaded.ok:
             make_jobs(loaded)
         assert all("\n" not in p.format() for p in loaded.problems)
+
+
+def test_validate_checks_an_evaluation_file_as_eval_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from designer.cli.main import main
+
+    shutil.copy(TEAMS / "rectangle_area.yaml", tmp_path / "rect.yaml")
+    good, bad = tmp_path / "good.eval.yaml", tmp_path / "bad.eval.yaml"
+    good.write_text("schema: team-designer-eval/v1\nteam: rect.yaml\ntasks: [{name: t}]\n")
+    bad.write_text("schema: team-designer-eval/v1\nteam: rect.yaml\n"
+                   "tasks: [{name: t, checks: [{type: json-schema, value: {type: 12}}]}]\n")
+    assert main(["validate", str(good)]) == 0
+    assert capsys.readouterr().out.strip() == f"{good}: ok"
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{bad}:3:") and "JSON Schema is not valid" in err[0]

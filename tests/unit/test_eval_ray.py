@@ -69,3 +69,15 @@ def test_the_cli_runs_an_evaluation_on_a_local_ray_with_the_same_matrix(tmp_path
     assert local.returncode == on_ray.returncode == 0, on_ray.stderr
     assert matrix(on_ray.stdout) == matrix(local.stdout).replace("local, ", "ray, ")
     assert "ray, 2 workers" in on_ray.stdout.splitlines()[0]
+
+
+def test_a_ray_address_where_nothing_answers_is_a_setup_error_not_a_hang(tmp_path: Path) -> None:
+    from designer.runtime.eval_engine import EvalSetupError
+    from tests.model_fixtures import closed_port
+
+    if ray.is_initialized():  # an address is only dialled when this process has no Ray yet
+        ray.shutdown()
+    loaded = load_eval(write(tmp_path))
+    evaluation = Evaluation(loaded, EvalOptions(backend="ray", ray_address=f"127.0.0.1:{closed_port()}"), trust=TrustAll())
+    with pytest.raises(EvalSetupError, match=r"nothing answers at 127\.0\.0\.1"):
+        list(evaluation.results())

@@ -159,3 +159,14 @@ def test_the_html_page_stands_alone_with_green_and_red_cells_and_every_failure_e
     assert (tmp_path / "out.html").read_text(encoding="utf-8") == page
     with pytest.raises(OSError):
         write_report(tmp_path, page)  # a folder: a plain error, never half a file
+
+
+def test_the_junit_file_parses_when_answers_hold_characters_xml_forbids():
+    report = summary({("base", "square"): ["passed", "failed"]})
+    for run in report.cells[("base", "square")].runs:
+        run.answer = "\x1b[1mThe area is 12\x1b[0m square units.\x07"
+        run.checks[0].detail = "it was: \x1b[1m…\x00"
+    suites = ET.fromstring(junit_xml(report).split("\n", 1)[1])  # parses: no forbidden character is left
+    outs = [e.text for e in suites.iter("system-out")]
+    assert outs == ["\ufffd[1mThe area is 12\ufffd[0m square units.\ufffd"] * 2
+    assert "\ufffd" in next(suites.iter("failure")).get("message")

@@ -112,8 +112,12 @@ class EvalRunner(QObject):
         self._thread.join(JOIN_S)
         if self._thread.is_alive():
             log.warning("the evaluation thread did not end within %.0f s", JOIN_S)
-        self._thread = None
-        self._timer.stop()
+        # The results that came, and the end: the window must not stay "running" when shown again.
+        self._drain()
+        if self._thread is not None:  # no end came from the thread: end it here
+            self._thread = None
+            self._timer.stop()
+            self.finished.emit("")  # the runner was stopping: the window says "Stopped after ..."
 
 
 def one_line(exc: BaseException) -> str:
