@@ -141,11 +141,13 @@ class Evaluation:
                 job.remote = True
                 if job.team_file is not None:
                     job.tool_files = files.setdefault(job.team_file, _tool_files(job.team_file))
-                if self.options.send_env:
-                    if job.variant not in env:
-                        spec = next(v.spec for v in self.loaded.variants if v.id == job.variant)
-                        env[job.variant] = {n: os.environ[n] for n in referenced_variables(spec) if n in os.environ}
-                    job.env = env[job.variant]
+            # A local worker comes from a fork server started earlier, with the environment of then:
+            # it gets the team's env: values as they are now. A remote one only when the user said so.
+            if not remote or self.options.send_env:
+                if job.variant not in env:
+                    spec = next(v.spec for v in self.loaded.variants if v.id == job.variant)
+                    env[job.variant] = {n: os.environ[n] for n in referenced_variables(spec) if n in os.environ}
+                job.env = env[job.variant]
             if self.options.replay is None:
                 continue
             run_id = recorded.get((job.variant, job.task_id, job.repeat))

@@ -280,3 +280,35 @@ def test_a_replay_keeps_the_live_verdicts_of_budgets_and_never_replaces_its_reco
     assert [(c.label, c.passed) for c in again.summary.results[0].checks] == verdicts
     assert again.summary.results[0].replayed_calls == 2
     store.close()
+
+
+def test_a_judge_whose_server_echoes_its_key_never_puts_the_key_in_a_result(
+        tmp_path: Path, fake_model_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811 - fixture
+    key = "sk-judge-" + "k3y" * 10
+    monkeypatch.setenv("JUDGE_KEY", key)  # set after the fork server started: the job carries it
+    fake_model_server.routes["POST /v1/chat/completions"] = (401, {"error": {"message": f"Incorrect API key: {key}"}})
+    store = RunStore(tmp_path / "runs.sqlite")
+    path = write(tmp_path, evaluation=f"""\
+        schema: team-designer-eval/v1
+        team: team.yaml
+        models:
+          judge:
+            provider: openai_compatible
+            model: judge-model
+            base_url: {fake_model_server.base()}
+            api_key: env:JUDGE_KEY
+            model_info: {{function_calling: false, json_output: false, vision: false, family: unknown}}
+        judge: judge
+        tasks: [{{name: t, checks: [{{type: llm-rubric, value: It gives an area.}}]}}]
+        """)
+    evaluation = evaluate(path, store, workers=1)
+    result = evaluation.summary.results[0]
+    assert fake_model_server.requests, "the judge was asked"
+    assert not result.checks[0].passed and "the judge (judge) failed" in result.checks[0].detail
+    assert key not in repr(result) and key[-8:] not in result.checks[0].detail
+    from designer.core.eval_report import html_report, json_report, junit_xml
+
+    assert all(key not in text for text in (json_report(evaluation.summary), junit_xml(evaluation.summary),
+                                            html_report(evaluation.summary)))
+    assert key not in (tmp_path / "runs.sqlite").read_bytes().decode("latin-1")
+    store.close()
