@@ -75,7 +75,7 @@ class LoadedEval:
 
 
 def load_eval(path: str | FsPath) -> LoadedEval:
-    file = str(FsPath(path).absolute())
+    file = str(FsPath(path).resolve())  # the history keys runs and evaluations by resolved paths
     out = LoadedEval(file)
     try:
         data = read_regular_file(path, MAX_BYTES)
@@ -146,7 +146,7 @@ def _team(out: LoadedEval, path: FsPath, where: tuple[str, ...], vid: str = BASE
                   hint=f"run 'team-designer validate {path}' to see them all")
         return None
     spec = _with_models(out, result.spec, where)
-    return Variant(vid, spec, result.text if spec is result.spec else dump_team(spec), str(path.absolute()))
+    return Variant(vid, spec, result.text if spec is result.spec else dump_team(spec), str(path.resolve()))
 
 
 def _with_models(out: LoadedEval, team: TeamSpec, where: tuple[str, ...]) -> TeamSpec:

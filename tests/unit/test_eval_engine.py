@@ -312,3 +312,14 @@ def test_a_judge_whose_server_echoes_its_key_never_puts_the_key_in_a_result(
                                             html_report(evaluation.summary)))
     assert key not in (tmp_path / "runs.sqlite").read_bytes().decode("latin-1")
     store.close()
+
+
+def test_runs_of_a_team_named_through_dot_dot_are_that_teams_runs_in_the_history(tmp_path: Path) -> None:
+    (tmp_path / "evals").mkdir()
+    write(tmp_path)
+    path = tmp_path / "evals" / "ev.eval.yaml"
+    path.write_text("schema: team-designer-eval/v1\nteam: ../team.yaml\ntasks: [{name: t}]\n")
+    store = RunStore(tmp_path / "runs.sqlite")
+    evaluate(path, store, workers=1)
+    assert [r.origin for r in store.list_runs(str((tmp_path / "team.yaml").resolve()))] == ["eval"]
+    store.close()
