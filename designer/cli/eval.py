@@ -236,6 +236,6 @@ def _finish(args: argparse.Namespace, summary: EvalSummary, interrupted: bool) -
             print(f"error: cannot write {flag} {path}: {exc.strerror or exc}", file=sys.stderr)
             status = max(status, EXIT_INVALID) if status != EXIT_INTERRUPTED else status
     if summary.eval_id:
-        print(f"recorded as evaluation {summary.eval_id[:7]} ({summary.done_runs} runs in the run history)",
-              file=sys.stderr)
+        kept = sum(1 for r in summary.results if r.run_id)
+        print(f"recorded as evaluation {summary.eval_id[:7]} ({kept} runs in the run history)", file=sys.stderr)
     return status

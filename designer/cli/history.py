@@ -16,7 +16,7 @@ from ..core.run_data import StoredRun, cost_text, money, reason_text
 from ..core.run_store import Call, RunStore, StoreError
 
 EXIT_INVALID = 2
-ORIGIN_MARKS = {"replay": "↺ replay", "rerun": "↪ rerun"}
+ORIGIN_MARKS = {"replay": "↺ replay", "rerun": "↪ rerun", "eval": "✓ eval"}
 
 
 class CliError(Exception):
@@ -104,7 +104,8 @@ def header_lines(run: StoredRun, bundle: str | None = None) -> list[str]:
 
     about = f"run {run.short_id} · {run.when}"
     if run.origin in ORIGIN_MARKS and run.parent:
-        about += f" · {'replay of' if run.origin == 'replay' else 're-run from'} {run.parent[:7]}"
+        how = {"replay": "replay of", "rerun": "re-run from", "eval": "an evaluation's replay of"}[run.origin]
+        about += f" · {how} {run.parent[:7]}"
     if run.starred:
         about += " · ★"
     lines = [about]

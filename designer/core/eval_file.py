@@ -167,7 +167,9 @@ def _variant(out: LoadedEval, base: Variant, vid: str, variant: VariantSpec, bas
             return None
         origin = made
     start = origin.spec
-    data = start.model_dump(by_alias=True, exclude_none=True)
+    # What the file sets, not every default: the variant's snapshot then differs from the base's only where
+    # the variant changed it (a comparison of their runs shows that change alone).
+    data = start.model_dump(by_alias=True, exclude_unset=True, exclude_none=True)
     agents = data.get("agents", {})
     for field_name, mapping in (("agent_models", variant.agent_models), ("system_messages", variant.system_messages)):
         for agent, value in mapping.items():
@@ -179,7 +181,8 @@ def _variant(out: LoadedEval, base: Variant, vid: str, variant: VariantSpec, bas
         for model in data.get("models", {}).values():
             model.setdefault("options", {}).update(variant.options.model_dump(exclude_none=True))
     if variant.termination is not None:
-        data["termination"] = {**data.get("termination", {}), **variant.termination.model_dump(exclude_none=True)}
+        base_term = start.termination.model_dump(exclude_none=True)  # the default bound too, when the file sets none
+        data["termination"] = {**base_term, **variant.termination.model_dump(exclude_none=True)}
     if variant.orchestration is not None:
         data["orchestration"] = {**data["orchestration"], **variant.orchestration}
     try:
@@ -296,6 +299,8 @@ def _types() -> tuple[str, ...]:
 def _tasks(out: LoadedEval, cases: list[tuple[int, TaskCase]]) -> None:
     spec = out.spec
     assert spec is not None
+    for n, check in enumerate(spec.defaults.checks):
+        _check_refs(out, check, ("defaults", "checks", n))
     seen: set[str] = set()
     for number, (at, case) in enumerate(cases, 1):
         where: tuple[str | int, ...] = ("tasks", at) if at >= 0 else ("tasks_file",)
@@ -313,8 +318,8 @@ def _tasks(out: LoadedEval, cases: list[tuple[int, TaskCase]]) -> None:
                 out.error(f"task {tid}: {exc}" + (f" (variant {variant.id})" if variant.id != BASE_VARIANT else ""), *where)
                 break
         checks = [*spec.defaults.checks, *case.checks]
-        for check in checks:
-            _check_refs(out, check, where)
+        for n, check in enumerate(case.checks):  # the defaults' are checked once, below
+            _check_refs(out, check, (*where, "checks", n) if at >= 0 else where)
         out.tasks.append(Task(tid, case, checks, case.repeats or spec.defaults.repeats,
                               case.threshold if case.threshold is not None else spec.defaults.threshold))
 
@@ -324,19 +329,19 @@ def _check_refs(out: LoadedEval, check: CheckSpec, where: tuple[str | int, ...])
     if check.type == RUBRIC:
         model = check.model or out.spec.judge
         if model is None:
-            out.error("llm-rubric needs a judge: set 'judge:' (a model entry) or the check's 'model'", *where, "checks")
+            out.error("llm-rubric needs a judge: set 'judge:' (a model entry) or the check's 'model'", *where)
         elif judge_spec(out, model) is None:
-            out.error(f"unknown judge model {model!r} (define it under 'models:', or use 'embedded')", *where, "checks")
+            out.error(f"unknown judge model {model!r} (define it under 'models:', or use 'embedded')", *where)
         return
     names: set[str] = set()
     for variant in out.variants:
         spec = variant.spec
         names |= set(spec.agents) if check.type in ("spoke", "not-spoke", "handoff") else set(spec.tools)
     if check.type in ("spoke", "not-spoke") and check.value not in names:
-        out.error(f"{check.type}: no agent {check.value!r} in the team", *where, "checks")
+        out.error(f"{check.type}: no agent {check.value!r} in the team", *where)
     if check.type in ("tool-called", "not-tool-called") and check.value not in names:
         out.error(f"{check.type}: no tool {check.value!r} in the team (its tools: {', '.join(sorted(names)) or 'none'})",
-                  *where, "checks")
+                  *where)
 
 
 def judge_spec(out: LoadedEval, model_id: str) -> ModelSpec | None:

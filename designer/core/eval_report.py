@@ -46,11 +46,14 @@ def run_name(result: JobResult) -> str:
 
 
 def cell_status(cell: CellSummary) -> str:
-    """'PASS 3/3', 'FAIL 1/3', 'ERR' (every run made crashed) or '—' (no run made)."""
+    """'PASS 3/3', 'FAIL 1/3', 'ERR' (every run made crashed), 'STOP 2/3' (stopped before its
+    runs were all made: no verdict) or '—' (no run made)."""
     if not cell.runs:
         return "—"
     if all(r.status == "error" for r in cell.runs):
         return "ERR"
+    if not cell.complete:
+        return f"STOP {cell.passes}/{cell.expected}"
     return f"{'PASS' if cell.passed else 'FAIL'} {cell.passes}/{cell.expected}"
 
 
@@ -138,7 +141,8 @@ def matrix_text(summary: EvalSummary, *, width: int | None = None) -> str:
     lines += ["", fit(totals_text(summary), width)]
     failures = failure_lines(summary)
     for result, text in failures[:MAX_FAILURE_LINES]:
-        lines.append(fit(f"{_where(result)}: {text}", width))
+        # Whole: the reason is what the line is for, and a terminal wraps it (a CI log keeps it).
+        lines.append(f"{_where(result)}: {text}")
     if len(failures) > MAX_FAILURE_LINES:
         lines.append(f"… and {len(failures) - MAX_FAILURE_LINES} more failures (see the --json or --html report)")
     return "\n".join(lines) + "\n"

@@ -132,6 +132,9 @@ class Evaluation:
                 recorded = EvalStore(self.store).recorded_runs(self.loaded.file)
             except StoreError as exc:
                 raise EvalSetupError(str(exc)) from None
+            if not recorded:
+                raise EvalSetupError(f"the run history has no recorded evaluation of {Path(self.loaded.file).name} to "
+                                     "replay: run it once without --replay to record it")
         files: dict[str, list[ToolFile]] = {}
         env: dict[str, dict[str, str]] = {}
         skipped: list[JobResult] = []

@@ -211,6 +211,18 @@ def test_tasks_typed_and_a_variant_run_into_a_matrix_whose_cells_open_runs_and_c
     assert replayed is not summary and replayed.done_runs == 4
     assert {k: v.split(" ")[0] for k, v in texts(ev).items()} == {k: v.split(" ")[0] for k, v in cells.items()}
     assert all(r.replayed_calls > 0 and r.live_calls == 0 for r in replayed.results), replayed.results
+
+    # Another evaluation file opened: the last one's matrix, progress and Compare go with it ...
+    other = tmp_path / "other.eval.yaml"
+    other.write_text("schema: team-designer-eval/v1\nteam: rect.yaml\ntasks: [{name: one, inputs: {length: 1, width: 1}}]\n")
+    ev.choose_open_path = lambda: str(other)
+    ev.actions_["open"].trigger()
+    assert ev.path == other and matrix.rowCount() == 0 and ev.run_side.progress.format() == ""
+    assert not ev.run_side.compare_button.isEnabled()
+    # ... and it is still the one shown when the window is closed and opened again.
+    ev.close()
+    w.window_actions["evaluate"].trigger()
+    assert w.evaluations.eval_window is ev and ev.path == other
     ev.close()
 
 
@@ -305,7 +317,8 @@ def test_save_and_open_keep_what_the_table_cannot_show(make_main_window, qtbot, 
     _, ev = open_evaluate(make_main_window, qtbot, tmp_path)
     other = tmp_path / "suite.eval.yaml"
     other.write_text(
-        "schema: team-designer-eval/v1\nname: Suite\nteam: rect.yaml\ntimeout: 90\n"
+        "# a comment the window cannot keep\n"
+        "schema: team-designer-eval/v1\nname: Suite\ndescription: |\n  Two lines\n  of text.\nteam: rect.yaml\ntimeout: 90\n"
         "judge: embedded\nconcurrency: {fast: 1}\n"
         "tasks:\n  - name: sq\n    inputs: {length: 3, width: 3}\n    threshold: 0.5\n"
         "    checks: [{type: llm-rubric, value: says nine, threshold: 0.7}, {type: contains, value: '9'}]\n"
@@ -333,7 +346,11 @@ def test_save_and_open_keep_what_the_table_cannot_show(make_main_window, qtbot, 
     ev.choose_save_path = lambda: str(copy)
     ev.actions_["save_as"].trigger()
     assert ev.path == tmp_path / "copy.eval.yaml"
-    written = yaml.safe_load(ev.path.read_text(encoding="utf-8"))
+    text = ev.path.read_text(encoding="utf-8")
+    assert "description: |\n  Two lines\n  of text.\n" in text  # a block, as written
+    assert "comments are not kept" in ev.statusBar().currentMessage()
+    written = yaml.safe_load(text)
+    assert written.pop("description") == "Two lines\nof text.\n"
     assert written == {
         "schema": "team-designer-eval/v1", "name": "Suite", "team": "rect.yaml", "judge": "embedded",
         "variants": {"same_file": {"team": "rect.yaml"}},

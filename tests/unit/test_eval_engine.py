@@ -127,13 +127,18 @@ def test_a_recorded_evaluation_replays_strictly_offline_with_identical_results(
     store.close()
 
 
-def test_strict_replay_without_a_recording_fails_each_cell_and_needs_the_history(tmp_path: Path) -> None:
+def test_strict_replay_needs_a_recording_and_fails_the_cells_it_lacks(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
-    evaluation = evaluate(write(tmp_path), store, replay="strict")
-    assert {r.status for r in evaluation.summary.results} == {"error"}
-    assert "no recorded run" in evaluation.summary.results[0].error
+    with pytest.raises(EvalSetupError, match="no recorded evaluation of ev.eval.yaml"):
+        evaluate(write(tmp_path), store, replay="strict")
     with pytest.raises(EvalSetupError, match="run history"):
         evaluate(write(tmp_path), None, replay="strict")
+    evaluate(write(tmp_path), store)  # recorded; then a task is added that the recording lacks
+    path = write(tmp_path, evaluation=EVAL.replace("tasks:\n", "tasks:\n  - {name: new, checks: [{type: contains, value: '6'}]}\n"))
+    replayed = evaluate(path, store, replay="strict")
+    new = replayed.summary.cells[("base", "new")].runs
+    assert {r.status for r in new} == {"error"} and "no recorded run for this cell" in new[0].error
+    assert all(r.status != "error" for r in replayed.summary.cells[("base", "six")].runs)
     store.close()
 
 

@@ -218,3 +218,25 @@ def test_validate_checks_an_evaluation_file_as_eval_reads_it(tmp_path: Path, cap
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"{bad}:3:") and "JSON Schema is not valid" in err[0]
+
+
+def test_a_variants_team_differs_from_the_base_only_where_the_variant_changes_it():
+    from designer.core.team_diff import change_summary
+
+    loaded = load_eval(TEAMS / "evals" / "rectangle_areas.eval.yaml")
+    base, *others = loaded.variants
+    assert {v.id: change_summary(base.text, v.text) for v in others} == {
+        "terse": "geometry_assistant.system_message edited", "short": "max_tokens 96 → 12"}
+
+
+def test_a_wrong_default_check_is_reported_once_where_it_is_written(tmp_path: Path) -> None:
+    shutil.copy(TEAMS / "rectangle_area.yaml", tmp_path / "rect.yaml")
+    path = tmp_path / "e.eval.yaml"
+    path.write_text("schema: team-designer-eval/v1\nteam: rect.yaml\ntasks:\n  - {name: a}\n  - {name: b}\n"
+                    "  - name: c\n    checks:\n      - {type: contains, value: x}\n      - {type: tool-called, value: nope}\n"
+                    "defaults:\n  checks:\n    - {type: contains, value: '12'}\n    - {type: spoke, value: geometry_asistant}\n")
+    problems = [p.format() for p in load_eval(path).problems]
+    assert problems == [
+        f"{path}:13:7: error: spoke: no agent 'geometry_asistant' in the team [defaults.checks[1]]",
+        f"{path}:9:9: error: tool-called: no tool 'nope' in the team (its tools: calculate_rectangle_area) "
+        "[tasks[2].checks[1]]"], problems

@@ -142,9 +142,21 @@ class EvalDraft:
         return loaded, problems
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing text of several lines as a block (``description: |``), as a
+    person writes it, instead of a quoted string with every line break doubled."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value.strip("\n") else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def dump_yaml(data: dict[str, Any]) -> str:
     # Flow style only for collections of plain values: `inputs: {length: 3}`, one check a line.
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
 
 
 def _row(task: dict[str, Any]) -> TaskRow:

@@ -24,6 +24,8 @@ class EvalLauncher(QObject):
         super().__init__(window)
         self._window = window
         self.eval_window: EvalWindow | None = None
+        #: The main window's team when the Evaluate window was last opened.
+        self._opened_for: Path | None = None
         self.action = window.window_actions["evaluate"]
         self.action.triggered.connect(self.open)
         window.installEventFilter(self)
@@ -49,9 +51,13 @@ class EvalLauncher(QObject):
                                           open_team=self._open_team)
         else:
             shown = self.eval_window
-            if not same_file(shown.team_file, team) and not shown.run_side.running and shown.maybe_save():
+            # A new evaluation only when the main window's team changed since the last opening:
+            # an evaluation file the user opened in the window (of another team) stays.
+            switched = not same_file(self._opened_for, team)
+            if switched and not same_file(shown.team_file, team) and not shown.run_side.running and shown.maybe_save():
                 shown.set_team(team)
             shown.refresh_team()
+        self._opened_for = team
         self.eval_window.show()
         self.eval_window.raise_()
         self.eval_window.activateWindow()

@@ -220,6 +220,14 @@ class RunSide(QWidget):
         self.update_actions()
         return True
 
+    def clear_results(self) -> None:
+        """An empty matrix and progress (another evaluation is shown)."""
+        self.matrix.show(None)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self._say("")
+        self.update_actions()
+
     def stop(self) -> None:
         if self.running and not self.runner.stopping:
             self.runner.stop()

@@ -150,6 +150,8 @@ class EvalWindow(QMainWindow):
             self.show_error("Cannot open the evaluation", f"{path}: not an evaluation file (a mapping of keys)")
             return False
         draft = EvalDraft.from_data(raw, path.parent)
+        # The window writes a file anew from what it shows: say so when that drops the file's comments.
+        self._had_comments = any(line.lstrip().startswith("#") for line in data.decode("utf-8", "replace").splitlines())
         self.path, self.team_file = path, draft.team
         self.team = _read_team(draft.team)
         self._show(draft)
@@ -157,8 +159,12 @@ class EvalWindow(QMainWindow):
         self._update_title()
         return True
 
+    _had_comments = False
+
     def _show(self, draft: EvalDraft | None) -> None:
         self.draft = draft
+        if not self.run_side.running:  # another evaluation: the last one's matrix is not its
+            self.run_side.clear_results()
         self.setup.set_draft(draft, self.team, self.path.parent if self.path else None)
         self.refresh_team()
         self.check()
@@ -282,7 +288,9 @@ class EvalWindow(QMainWindow):
             self.check()
         self._update_title()
         self.fileChanged.emit()
-        self.statusBar().showMessage(f"Saved {path}", 6000)
+        note = " (its # comments are not kept: the window writes the file anew)" if self._had_comments else ""
+        self._had_comments = False
+        self.statusBar().showMessage(f"Saved {path}{note}", 12000 if note else 6000)
         return True
 
     # --- window -----------------------------------------------------------------------------

@@ -38,7 +38,8 @@ COLUMN = {key: n for n, (key, _, _) in enumerate(COLUMNS)}
 #: The item data role under which the model hands out the row's StoredRun.
 RunRole = Qt.ItemDataRole.UserRole + 1
 #: How a replayed or re-run run is marked before its label, and how its tooltip says so.
-ORIGIN_MARKS = {"replay": ("↺ ", "Replay of run {parent}"), "rerun": ("↪ ", "Re-run from a message of run {parent}")}
+ORIGIN_MARKS = {"replay": ("↺ ", "Replay of run {parent}"), "rerun": ("↪ ", "Re-run from a message of run {parent}"),
+                "eval": ("✓ ", "A run of an evaluation (replaying run {parent})")}
 _NUMBERS = {"messages", "tokens", "cost", "duration"}
 
 #: Reads ``limit`` runs from ``offset``, newest first.
@@ -225,7 +226,7 @@ class HistoryModel(QAbstractTableModel):
             return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at)) + f" · run {run.short_id}"
         if key == "label":
             lines = [f"Run {run.short_id}"]
-            if run.origin in ORIGIN_MARKS:
+            if run.origin in ORIGIN_MARKS and (run.parent or run.origin != "eval"):
                 lines.append(ORIGIN_MARKS[run.origin][1].format(parent=(run.parent or "?")[:7]))
             return "\n".join([*lines, "", run.task.strip() or "(no task)"])
         if key == "team":
