@@ -129,7 +129,7 @@ def test_a_recorded_evaluation_replays_strictly_offline_with_identical_results(
 
 def test_strict_replay_needs_a_recording_and_fails_the_cells_it_lacks(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite")
-    with pytest.raises(EvalSetupError, match="no recorded evaluation of ev.eval.yaml"):
+    with pytest.raises(EvalSetupError, match=r"no recorded evaluation of ev\.eval\.yaml"):
         evaluate(write(tmp_path), store, replay="strict")
     with pytest.raises(EvalSetupError, match="run history"):
         evaluate(write(tmp_path), None, replay="strict")

@@ -238,5 +238,5 @@ def test_a_wrong_default_check_is_reported_once_where_it_is_written(tmp_path: Pa
     problems = [p.format() for p in load_eval(path).problems]
     assert problems == [
         f"{path}:13:7: error: spoke: no agent 'geometry_asistant' in the team [defaults.checks[1]]",
-        f"{path}:9:9: error: tool-called: no tool 'nope' in the team (its tools: calculate_rectangle_area) "
-        "[tasks[2].checks[1]]"], problems
+        (f"{path}:9:9: error: tool-called: no tool 'nope' in the team (its tools: calculate_rectangle_area) "
+         "[tasks[2].checks[1]]")], problems
