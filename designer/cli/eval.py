@@ -179,25 +179,26 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _watch(evaluation: Evaluation) -> bool:
     """Runs the evaluation with progress on stderr; whether Ctrl-C stopped it."""
-    interrupted = threading.Event()
+    interrupted, terminated = threading.Event(), threading.Event()
+
+    def stop_soon() -> None:
+        interrupted.set()
+        # From a thread: the handler runs between two steps of results(), which may hold the
+        # engine's locks that stop() takes.
+        threading.Thread(target=evaluation.stop, name="eval-stop", daemon=True).start()
 
     def on_interrupt(signum: int, frame: FrameType | None) -> None:
         if interrupted.is_set():  # a second Ctrl-C: the user insists
             os._exit(EXIT_INTERRUPTED)
-        interrupted.set()
         print("\nstopping… (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
-        # From a thread: the handler runs between two steps of results(), which may hold the
-        # engine's locks that stop() takes.
-        threading.Thread(target=evaluation.stop, name="eval-stop", daemon=True).start()
+        stop_soon()
 
     def on_terminate(signum: int, frame: FrameType | None) -> None:
         # What CI sends at its time limit: stop as for Ctrl-C (workers ended, the history's entry
         # closed), and exit 130 as for Ctrl-C once the evaluation has ended.
         terminated.set()
-        interrupted.set()
-        threading.Thread(target=evaluation.stop, name="eval-stop", daemon=True).start()
+        stop_soon()
 
-    terminated = threading.Event()
     previous = signal.signal(signal.SIGINT, on_interrupt)
     previous_term = signal.signal(signal.SIGTERM, on_terminate)
     progress = Progress(evaluation.summary, sys.stderr)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .eval_spec import RUBRIC, CheckSpec, base_type, schema_error
+from .eval_spec import RUBRIC, THRESHOLD_VALUED, CheckSpec, base_type, schema_error, shorten
 from .eval_types import CheckResult
 
 #: How much of the answer a failing check quotes.
@@ -78,14 +78,8 @@ def _count_messages(events: list[dict[str, Any]]) -> int:
                for e in events)
 
 
-def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
-    """One line of at most ``limit`` characters, with an ellipsis when cut."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 def _quoted(text: str) -> str:
-    return json.dumps(shorten(text), ensure_ascii=False)
+    return json.dumps(shorten(text, SHOWN_CHARS), ensure_ascii=False)
 
 
 # ---- checks on the answer -------------------------------------------------------------------
@@ -157,7 +151,7 @@ def schema_problem(data: Any, schema: dict[str, Any]) -> str | None:
     if error is None:
         return None
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-    return shorten(error.message) + (f" (at {where})" if where else "")
+    return shorten(error.message, SHOWN_CHARS) + (f" (at {where})" if where else "")
 
 
 # ---- checks on the run ----------------------------------------------------------------------
@@ -245,7 +239,7 @@ def _run_check(check: CheckSpec, outcome: Outcome) -> tuple[bool, str]:
         got = f"ended with {outcome.reason!r}" if outcome.reason else "has no finish (it did not end)"
         return False, f"the run {got}; wanted: {' or '.join(reasons)}"
     # promptfoo writes latency's and cost's bound as 'threshold'; 'value' is accepted too.
-    limit = float(check.threshold if kind in ("latency", "cost") and check.threshold is not None else value)
+    limit = float(check.threshold if kind in THRESHOLD_VALUED and check.threshold is not None else value)
     if kind == "max-messages":
         return outcome.messages <= limit, f"the run took {outcome.messages} messages (at most {limit:g} allowed)"
     if kind == "max-tokens":

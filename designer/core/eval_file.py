@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .eval_spec import BASE_VARIANT, EVAL_SCHEMA_ID, EVAL_SCHEMA_PREFIX, MAX_RUNS, RUBRIC, CheckSpec, EvalSpec, TaskCase, \
-    VariantSpec
+from .eval_spec import BASE_VARIANT, CHECK_TYPES, EVAL_SCHEMA_ID, EVAL_SCHEMA_PREFIX, LIST_VALUED, MAX_RUNS, RUBRIC, \
+    CheckSpec, EvalSpec, TaskCase, VariantSpec
 from .eval_types import EvalJob
 from .problems import Positions, Problem, has_errors
 from .safefile import describe_os_error, read_regular_file
@@ -282,18 +282,12 @@ def _expected(text: str) -> dict[str, Any]:
     """promptfoo's ``__expected`` cell: 'contains: 12', 'not-icontains: error', or plain text (equals)."""
     kind, sep, value = text.partition(":")
     kind = kind.strip()
-    if sep and kind in _types():
+    if sep and kind in CHECK_TYPES:
         value = value.strip()
-        if kind in ("contains-any", "contains-all", "icontains-any", "icontains-all"):
+        if kind in LIST_VALUED:
             return {"type": kind, "value": [v.strip() for v in value.split(",") if v.strip()]}
         return {"type": kind} if kind == "is-json" else {"type": kind, "value": value}
     return {"type": "equals", "value": text}
-
-
-def _types() -> tuple[str, ...]:
-    from .eval_spec import CHECK_TYPES
-
-    return CHECK_TYPES
 
 
 def _tasks(out: LoadedEval, cases: list[tuple[int, TaskCase]]) -> None:

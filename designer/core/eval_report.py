@@ -19,6 +19,7 @@ from typing import Any
 from .eval_types import CellSummary, EvalSummary, JobResult
 from .finish import plural
 from .html_page import esc, page
+from .eval_spec import shorten
 from .run_data import cost_text
 from .teamfile import atomic_write
 
@@ -32,12 +33,8 @@ CROSS = "\N{MULTIPLICATION SIGN}"
 JSON_FORMAT = "team-designer-eval-report/v1"
 
 
-def fit(text: str, width: int) -> str:
-    """The text on one line, shortened with '…' to at most ``width`` characters."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    return text[: max(width - 1, 0)] + "…"
+#: A label or line on one line, shortened with '…' to at most ``width`` characters.
+fit = shorten
 
 
 def run_name(result: JobResult) -> str:

@@ -46,11 +46,21 @@ RUBRIC = "llm-rubric"
 NEGATABLE = TEXT_CHECKS
 CHECK_TYPES: tuple[str, ...] = (*TEXT_CHECKS, *(f"not-{t}" for t in NEGATABLE), *RUN_CHECKS, RUBRIC)
 
-_LIST_VALUED = {"contains-any", "icontains-any", "contains-all", "icontains-all"}
+#: What a check's ``value`` is, by its type (without ``not-``): a list of texts, a text, a number;
+#: promptfoo's latency and cost take their number as ``threshold``.
+LIST_VALUED = frozenset({"contains-any", "icontains-any", "contains-all", "icontains-all"})
 _TEXT_VALUED = {"equals", "contains", "icontains", "regex", "starts-with", "spoke", "not-spoke", "tool-called",
                 "not-tool-called", RUBRIC}
-_NUMBER_VALUED = {"max-messages", "max-tokens", "max-seconds", "max-cost", "latency", "cost"}
+NUMBER_VALUED = frozenset({"max-messages", "max-tokens", "max-seconds", "max-cost"})
+THRESHOLD_VALUED = frozenset({"latency", "cost"})
 FINISH_REASONS = ("completed", "termination", "stopped", "error")
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text on one line (runs of white space as one space), cut to at most ``limit``
+    characters with '…': how checks quote answers and reports fit their labels."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: max(limit - 1, 0)] + "…"
 
 
 def schema_error(schema: dict[str, Any]) -> str | None:
@@ -61,8 +71,7 @@ def schema_error(schema: dict[str, Any]) -> str | None:
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except jsonschema.SchemaError as exc:
-        message = exc.message if len(exc.message) <= 120 else exc.message[:119] + "…"
-        return f"the check's JSON Schema is not valid: {message}"
+        return f"the check's JSON Schema is not valid: {shorten(exc.message, 120)}"
     return None
 
 
@@ -97,7 +106,7 @@ class CheckSpec(Record):
     def _value_fits(self) -> CheckSpec:
         kind, _ = base_type(self.type)
         value = self.value
-        if kind in _LIST_VALUED:
+        if kind in LIST_VALUED:
             if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 raise ValueError(f"{self.type} needs 'value': a list of texts")
         elif kind in _TEXT_VALUED:
@@ -118,10 +127,10 @@ class CheckSpec(Record):
             reasons = value if isinstance(value, list) else [value]
             if not reasons or not all(r in FINISH_REASONS for r in reasons):
                 raise ValueError(f"finish-reason needs 'value': one of {', '.join(FINISH_REASONS)} (or a list of them)")
-        elif kind in _NUMBER_VALUED:
-            limit = self.threshold if kind in ("latency", "cost") and value is None else value
+        elif kind in NUMBER_VALUED | THRESHOLD_VALUED:
+            limit = self.threshold if kind in THRESHOLD_VALUED and value is None else value
             if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit < 0:
-                where = "'threshold'" if kind in ("latency", "cost") else "'value'"
+                where = "'threshold'" if kind in THRESHOLD_VALUED else "'value'"
                 raise ValueError(f"{self.type} needs {where}: a number, at least 0")
         elif kind == "handoff":
             if value is not None and not isinstance(value, str):
@@ -134,7 +143,7 @@ class CheckSpec(Record):
             raise ValueError("'source' is only for handoff")
         if self.model is not None and kind != RUBRIC:
             raise ValueError("'model' is only for llm-rubric")
-        if self.threshold is not None and kind not in ("latency", "cost", RUBRIC):
+        if self.threshold is not None and kind not in (*THRESHOLD_VALUED, RUBRIC):
             raise ValueError("'threshold' is only for latency, cost and llm-rubric")
         if kind == RUBRIC and self.threshold is not None and not 0 <= self.threshold <= 1:
             raise ValueError("llm-rubric's threshold is a score from 0 to 1")
@@ -148,7 +157,7 @@ class CheckSpec(Record):
         if value is None:
             return self.type
         if isinstance(value, str):
-            shown = value if len(value) <= 40 else value[:39] + "…"
+            shown = shorten(value, 40)
             return f"{self.type} {shown!r}" if self.type not in ("spoke", "not-spoke", "tool-called", "not-tool-called",
                                                                  "handoff") else f"{self.type} {shown}"
         if isinstance(value, dict):

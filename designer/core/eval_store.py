@@ -18,7 +18,7 @@ from .eval_types import EvalSummary, JobResult
 from .masking import redact, redact_data
 from .run_data import StoredRun
 from .run_schema import Call
-from .run_store import RunStore, StoreError, _delete, _guarded, insert_run
+from .run_store import RunStore, _delete, _guarded, insert_run
 
 #: Evaluations kept per evaluation file (with their runs).
 KEEP_EVALS = 10
@@ -96,33 +96,3 @@ class EvalStore:
         for variant, task, rep, run_id in rows:
             out.setdefault((variant, task, int(rep)), run_id)
         return out
-
-    @_guarded("cannot be read")
-    def evaluations(self, file: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """The latest evaluations (of one file, or all): id, file, name, started_at, duration, summary."""
-        where, args = ("WHERE file = ?", (file,)) if file is not None else ("", ())
-        with self.store._read() as db:
-            rows = db.execute(f"SELECT id, file, name, started_at, duration, status, summary FROM evals {where} "
-                              "ORDER BY started_at DESC LIMIT ?", (*args, limit)).fetchall()
-        return [{"id": r[0], "file": r[1], "name": r[2], "started_at": r[3], "duration": r[4], "status": r[5],
-                 "summary": json.loads(r[6] or "{}")} for r in rows]
-
-    @_guarded("cannot be read")
-    def results(self, eval_id: str) -> list[JobResult]:
-        """An evaluation's results as they were checked (for reports of a past evaluation)."""
-        with self.store._read() as db:
-            rows = db.execute("SELECT result FROM eval_runs WHERE eval_id = ?", (eval_id,)).fetchall()
-        out = []
-        for (text,) in rows:
-            try:
-                out.append(job_result(json.loads(text)))
-            except (TypeError, ValueError, KeyError) as exc:
-                raise StoreError(f"an evaluation's result is damaged ({exc})") from None
-        return sorted(out, key=lambda r: r.index)
-
-
-def job_result(data: dict[str, Any]) -> JobResult:
-    from .eval_types import CheckResult
-
-    checks = [CheckResult(**c) for c in data.pop("checks", [])]
-    return JobResult(**data, checks=checks)

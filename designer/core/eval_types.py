@@ -17,11 +17,11 @@ ReplayChoice = Literal["strict", "reuse"]
 
 @dataclass
 class ToolFile:
-    """A file of the team's ``tools/`` folder, sent to a worker that may not share this disk."""
+    """A file of the team's ``tools/`` folder, sent to a worker that may not share this disk (the
+    worker hashes what it writes: trust is checked on that, never on what a job says)."""
 
     path: str  # relative to the team file's folder, with '/' separators
     text: str
-    sha256: str
 
 
 @dataclass

@@ -9,7 +9,6 @@ See docs/evaluation.md for the user's view.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import threading
@@ -75,7 +74,7 @@ def _tool_files(team_file: str) -> list[ToolFile]:
                 rel = path.resolve().relative_to(base.resolve()).as_posix()
             except (OSError, UnicodeDecodeError, ValueError):
                 continue  # not text, or outside the team's folder: not a tool module
-            out.append(ToolFile(rel, text, hashlib.sha256(text.encode()).hexdigest()))
+            out.append(ToolFile(rel, text))
     return out
 
 
@@ -88,6 +87,7 @@ class Evaluation:
         self.loaded = loaded
         self.options = options or EvalOptions()
         self.store = store if store is not None and store.recording else None
+        self._evals = EvalStore(self.store) if self.store is not None else None
         self.trust = trust
         self.jobs: list[EvalJob] = make_jobs(loaded, self.options.filter_text)
         cells: dict[tuple[str, str], CellSummary] = {}
@@ -125,11 +125,11 @@ class Evaluation:
         teams = sorted({i.content for i in trusted if i.content})
         recorded: dict[tuple[str, str, int], str] = {}
         if self.options.replay is not None:
-            if self.store is None:
+            if self._evals is None:
                 raise EvalSetupError("a replayed evaluation answers from the run history, which is off (--no-record "
                                      "or recording turned off)")
             try:
-                recorded = EvalStore(self.store).recorded_runs(self.loaded.file)
+                recorded = self._evals.recorded_runs(self.loaded.file)
             except StoreError as exc:
                 raise EvalSetupError(str(exc)) from None
             if not recorded:
@@ -199,11 +199,11 @@ class Evaluation:
             self._finish()
 
     def _begin(self) -> None:
-        if self.store is None:
+        if self._evals is None:
             return
         eval_id = uuid.uuid4().hex[:12]
         try:
-            EvalStore(self.store).begin(eval_id, self.loaded.file, self.loaded.name, self.summary.started_at)
+            self._evals.begin(eval_id, self.loaded.file, self.loaded.name, self.summary.started_at)
         except StoreError as exc:
             self.record_problem = str(exc)
             return
@@ -214,15 +214,15 @@ class Evaluation:
         cell = self.summary.cells.get((result.variant, result.task_id))
         if cell is not None:
             cell.runs.append(result)
-        if self.store is None or record is None or not self.summary.eval_id:
-            result.run_id = "" if record is None else result.run_id
+        if self._evals is None or record is None or not self.summary.eval_id:
+            result.run_id = ""  # a run the history does not keep has no id there
             return
         job = self.jobs[result.index]
         run, calls = record["run"], record["calls"]
         run.origin, run.parent = "eval", job.replay_source
         run.team_path = job.team_file
         try:
-            EvalStore(self.store).add(self.summary.eval_id, result, run, calls, inputs=record.get("inputs"),
+            self._evals.add(self.summary.eval_id, result, run, calls, inputs=record.get("inputs"),
                                       settings=record.get("settings"))
         except StoreError as exc:
             log.warning("evaluation run %s not kept: %s", run.id, exc)
@@ -230,9 +230,9 @@ class Evaluation:
             result.run_id = ""
 
     def _finish(self) -> None:
-        if self.store is None or not self.summary.eval_id:
+        if self._evals is None or not self.summary.eval_id:
             return
         try:
-            EvalStore(self.store).finish(self.summary)
+            self._evals.finish(self.summary)
         except StoreError as exc:
             self.record_problem = str(exc)

@@ -176,20 +176,18 @@ async def _run(job: EvalJob, spec: TeamSpec, team_file: str | None, record: bool
         except (asyncio.TimeoutError, asyncio.CancelledError):
             consumer.cancel()
     outcome = outcome_of(events)
+    finished: dict[str, Any] = next((e for e in reversed(events) if e.get("type") == "finished"), {})
     if job.replay_mode is not None:
         # Budgets are checked against what the run costs with the recorded answers counted: a
         # replay itself costs nothing and takes no time, and must give the verdict a live run gets.
-        done: dict[str, Any] = next((e for e in reversed(events) if e.get("type") == "finished"), {})
-        outcome.tokens += int(done.get("saved_tokens", 0))
-        saved = done.get("saved_cost")
+        outcome.tokens += int(finished.get("saved_tokens", 0))
+        saved = finished.get("saved_cost")
         outcome.cost = None if outcome.cost is None or saved is None else outcome.cost + saved
         if job.replay_mode == "strict" and job.replay_seconds is not None:
             outcome.seconds = job.replay_seconds
     result = JobResult(job.index, job.variant, job.task_id, job.repeat, "passed", run_id=run.recorded_id,
                        answer=outcome.answer, reason=outcome.reason, messages=outcome.messages, tokens=outcome.tokens,
-                       cost=outcome.cost, seconds=outcome.seconds)
-    finished: dict[str, Any] = next((e for e in reversed(events) if e.get("type") == "finished"), {})
-    result.currency = finished.get("currency")
+                       cost=outcome.cost, currency=outcome.currency, seconds=outcome.seconds)
     result.replayed_calls, result.live_calls = finished.get("replayed_calls", 0), finished.get("live_calls", 0)
     errors = [e for e in events if e.get("type") == "error"]
     if not error and errors and outcome.reason == "error":

@@ -6,21 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 
 from designer.ui.compare.view import CompareDialog
-from designer.ui.history.store import reset_store, window_store
+from designer.ui.history.store import window_store
 from designer.ui.theme import colors, dark_palette
-from tests.ui.test_replay_window import edit_system_message, open_team, run_from_window, wait_for_end
+from tests.ui.test_replay_window import edit_system_message, history, open_team, run_from_window, wait_for_end  # noqa: F401
+# (history: the autouse fixture giving each test a run history of its own)
 
 
-@pytest.fixture(autouse=True)
-def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("TEAM_DESIGNER_DATA_DIR", str(tmp_path / "data"))
-    reset_store()
-    yield
-    reset_store()
 
 
 def two_runs(make_main_window: Any, qtbot: Any, tmp_path: Path) -> tuple[Any, str, str]:

@@ -16,14 +16,9 @@ from typing import Any
 
 import yaml
 
-from ...core.eval_spec import base_type
+from ...core.eval_spec import LIST_VALUED, NUMBER_VALUED, THRESHOLD_VALUED, base_type
 
-#: Values that are lists of texts: written "a, b, c" (or a YAML flow list).
-LIST_VALUED = frozenset({"contains-any", "icontains-any", "contains-all", "icontains-all"})
-#: Values that are numbers.
-NUMBER_VALUED = frozenset({"max-messages", "max-tokens", "max-seconds", "max-cost"})
-#: promptfoo's checks whose number is a threshold, not a value.
-THRESHOLD_VALUED = frozenset({"latency", "cost"})
+# A list value is written "a, b, c" (or a YAML flow list); latency and cost's number is their threshold.
 HELP = ("Checks, separated by ';': type: value, e.g. contains: 12; tool-called: calculate_rectangle_area; "
         "max-messages: 6; contains-any: yes, ok; is-json; handoff: source -> target. "
         "Quote a value holding ';' (contains: \"a; b\"); write other fields as {type: llm-rubric, value: ..., threshold: 0.8}.")
