@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .eval_spec import BASE_VARIANT, CHECK_TYPES, EVAL_SCHEMA_ID, EVAL_SCHEMA_PREFIX, LIST_VALUED, MAX_RUNS, RUBRIC, \
-    CheckSpec, EvalSpec, TaskCase, VariantSpec
+    CheckSpec, EvalSpec, TaskCase, VariantSpec, base_type
 from .eval_types import EvalJob
 from .problems import Positions, Problem, has_errors
 from .safefile import describe_os_error, read_regular_file
@@ -284,7 +284,7 @@ def _expected(text: str) -> dict[str, Any]:
     kind = kind.strip()
     if sep and kind in CHECK_TYPES:
         value = value.strip()
-        if kind in LIST_VALUED:
+        if base_type(kind)[0] in LIST_VALUED:  # 'not-contains-any: a, b' is a list too
             return {"type": kind, "value": [v.strip() for v in value.split(",") if v.strip()]}
         return {"type": kind} if kind == "is-json" else {"type": kind, "value": value}
     return {"type": "equals", "value": text}

@@ -240,3 +240,13 @@ def test_a_wrong_default_check_is_reported_once_where_it_is_written(tmp_path: Pa
         f"{path}:13:7: error: spoke: no agent 'geometry_asistant' in the team [defaults.checks[1]]",
         (f"{path}:9:9: error: tool-called: no tool 'nope' in the team (its tools: calculate_rectangle_area) "
          "[tasks[2].checks[1]]")], problems
+
+
+def test_a_csv_expected_cell_with_a_negated_list_check_reads_a_list(tmp_path: Path) -> None:
+    shutil.copy(TEAMS / "rectangle_area.yaml", tmp_path / "rect.yaml")
+    (tmp_path / "t.csv").write_text("length,width,__expected\n2,3,\"not-contains-any: 7, eight\"\n")
+    path = tmp_path / "e.eval.yaml"
+    path.write_text("schema: team-designer-eval/v1\nteam: rect.yaml\ntasks_file: t.csv\n")
+    loaded = load_eval(path)
+    assert loaded.ok, [p.format() for p in loaded.problems]
+    assert [(c.type, c.value) for c in loaded.tasks[0].checks] == [("not-contains-any", ["7", "eight"])]
