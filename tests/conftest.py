@@ -57,10 +57,11 @@ def make_spec() -> Callable[[str], Any]:
 
 
 def fixture_tools() -> dict[str, Any]:
-    """TeamRun options that make tests/fixtures a trusted tool folder (test-only tool modules)."""
+    """TeamRun options that make tests/fixtures a trusted tool folder (test-only tool modules),
+    and approve every code block (a test that asks about code passes code_approval itself)."""
     from designer.core.trust import TrustAll
 
-    return {"tool_folders": [FIXTURES], "trust": TrustAll()}
+    return {"tool_folders": [FIXTURES], "trust": TrustAll(), "code_approval": "approve"}
 
 
 def collect_events(spec: Any, task: str = "the task", *, answers: list[str] | None = None,

@@ -21,9 +21,10 @@ _PALETTE = (33, 35, 36, 32, 34, 91, 93, 95, 96, 92)
 class TerminalRenderer:
     """Streams a readable transcript; colours agent names only when writing to a terminal."""
 
-    def __init__(self, out: TextIO = sys.stdout, *, colour: bool | None = None) -> None:
-        self.out = out
-        self.colour = out.isatty() if colour is None else colour
+    def __init__(self, out: TextIO | None = None, *, colour: bool | None = None) -> None:
+        # sys.stdout when called, not when this module was imported (a test's capture replaces it).
+        self.out = out if out is not None else sys.stdout
+        self.colour = self.out.isatty() if colour is None else colour
         self._streaming: tuple[str, str | None] | None = None  # (agent, parent) being streamed
 
     def _c(self, code: int | str, text: str) -> str:
@@ -91,6 +92,10 @@ class TerminalRenderer:
             return f"{pad}  {self._c(2, '↪')} {self._name(event.agent)} hands off to {self._name(event.target)}"
         if isinstance(event, ev.SpeakerSelected):
             return self._c(2, f"  (next speaker: {event.agent})")
+        if isinstance(event, ev.ApprovalRequested):  # the question itself: cli/run.py asks it
+            return f"{self._name(event.agent)} {self._c(1, 'wants to run this code:')}\n{self._block(event, event.code)}"
+        if isinstance(event, ev.Notice):
+            return self._c(2, f"  ({event.agent}: {event.text})")
         if isinstance(event, ev.Error):
             return self._c(31, f"✖ {event.agent}: {event.message}")
         if isinstance(event, ev.Finished):
@@ -122,8 +127,8 @@ class TerminalRenderer:
 
 
 class JsonlRenderer:
-    def __init__(self, out: TextIO = sys.stdout) -> None:
-        self.out = out
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out if out is not None else sys.stdout
 
     def render(self, event: ev.RunEvent) -> None:
         self.out.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")

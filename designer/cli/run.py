@@ -21,6 +21,7 @@ from ..core.validate import validate_file
 
 if TYPE_CHECKING:
     from ..core.trust_items import CodeItem
+    from ..runtime.code_approval import ApprovalMode
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="DIR",
                         help="the folder tools read and write (kept); default: a temporary folder removed after the run")
     parser.add_argument("--no-record", action="store_true", help="do not keep this run in the run history ('runs list')")
+    parser.add_argument("--approve-code", action="store_true",
+                        help="approve every code block code_executor agents run in this run (without it: asked on a "
+                             "terminal, refused otherwise)")
 
 
 def _fail(message: str) -> int:
@@ -140,6 +144,14 @@ def _run_command(args: argparse.Namespace) -> int:
         return asyncio.run(_run(spec, task, args, trust, store=store, inputs=overrides, snapshot_text=result.text))
 
 
+def code_approval(args: argparse.Namespace) -> ApprovalMode:
+    """Who approves code_executor agents' code: --approve-code, else the person on a terminal;
+    without one nobody can be asked, so every block is refused (runtime/code_approval.py)."""
+    if getattr(args, "approve_code", False):
+        return "approve"
+    return "ask" if sys.stdin.isatty() else "deny"
+
+
 class _StdinReader:
     """Reads answers for human-input requests in a daemon thread, so Ctrl-C never waits on it."""
 
@@ -175,7 +187,7 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any, **his
     renderer = JsonlRenderer() if args.jsonl else TerminalRenderer()
     run = TeamRun(spec, task, model_override=args.model, max_messages=args.max_messages, timeout=args.timeout,
                   team_file=args.team, tool_folders=args.tools, trust=trust, workspace=args.workspace,
-                  reply_tokens=args.reply_tokens, **history)
+                  reply_tokens=args.reply_tokens, code_approval=code_approval(args), **history)
     loop = asyncio.get_running_loop()
     interrupted = False
     stdin = _StdinReader(loop)
@@ -202,6 +214,11 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any, **his
         else:
             run.provide_input(text, request.request_id)
 
+    async def approve(request: ev.ApprovalRequested) -> None:
+        text = await stdin.read()
+        yes = text is not None and text.strip().lower() in ("y", "yes")
+        run.approve(request.request_id, yes, "" if text is not None else "no answer: standard input is closed")
+
     finished: ev.Finished | None = None
     output_closed = False
     answering: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
@@ -212,9 +229,12 @@ async def _run(spec: Any, task: str, args: argparse.Namespace, trust: Any, **his
             continue
         try:
             renderer.render(event)
-            if isinstance(event, ev.InputRequested):
-                renderer.ask(event)
-                asking = loop.create_task(answer(event))
+            if isinstance(event, ev.ApprovalRequested) or (isinstance(event, ev.InputRequested) and not event.origin):
+                if isinstance(event, ev.InputRequested):
+                    renderer.ask(event)
+                elif not args.jsonl:  # the code was just shown (render.py)
+                    print("Run this code? [y/N] ", end="", flush=True)
+                asking = loop.create_task(answer(event) if isinstance(event, ev.InputRequested) else approve(event))
                 answering.add(asking)
                 asking.add_done_callback(answering.discard)
         except BrokenPipeError:

@@ -15,18 +15,23 @@ from .spec import AgentSpec, TeamSpec
 AGENT_KINDS: tuple[str, ...] = get_args(AgentSpec.model_fields["kind"].annotation)
 
 
-#: The fields each kind uses at run time (runtime/team_builder.py): a user proxy and a code executor
-#: are built from their id and description only. Anything else left on them would be saved as
-#: settings that do nothing, so changing the kind drops it (undo brings it back).
+#: The fields each kind uses at run time (runtime/team_builder.py and the kinds' modules): a user
+#: proxy is built from its id and description only; a code executor from its code options, with a
+#: model (and its context) when it writes or fixes code; a team agent summarises its inner team
+#: with a model. Anything else left on them would be saved as settings that do nothing, so
+#: changing the kind drops it (undo brings it back).
 KIND_FIELDS: dict[str, frozenset[str]] = {
-    "assistant": frozenset(AgentSpec.model_fields),
+    "assistant": frozenset(AgentSpec.model_fields) - {"team", "code"},
     "user_proxy": frozenset({"kind", "description"}),
-    "code_executor": frozenset({"kind", "description"}),
+    "code_executor": frozenset({"kind", "description", "model", "system_message", "streaming", "code", "context", "sees"}),
+    "team": frozenset({"kind", "description", "model", "team", "context", "sees"}),
 }
 #: How a dropped field is named to the user (tools and hand-offs are named one by one).
 _FIELD_WORDS = {
     "model": "model", "system_message": "system message", "reflect_on_tool_use": "reflect on tool use",
     "max_tool_iterations": "max tool iterations", "streaming": "streaming setting",
+    "team": "inner team", "context": "context limit", "sees": "message filter", "memory": "memories",
+    "output_schema": "output schema", "code": "code options",
 }
 
 
@@ -45,7 +50,8 @@ def set_kind(spec: TeamSpec, agent_id: str, kind: str) -> Edited[list[str]]:
     dropped = [*agent.tools, *(f"hand-off to {target}" for target in agent.handoffs)] if "tools" not in keep else []
     # Only fields that carry something are worth naming; an explicit default is dropped quietly.
     dropped += [_FIELD_WORDS[f] for f in AgentSpec.model_fields if f in _FIELD_WORDS and f not in keep
-                and f in agent.model_fields_set and getattr(agent, f) != AgentSpec.model_fields[f].get_default()]
+                and f in agent.model_fields_set
+                and getattr(agent, f) != AgentSpec.model_fields[f].get_default(call_default_factory=True)]
     # Rebuilt from the kept fields that were set: unset ones stay unset, so they are not written.
     values = {f: getattr(agent, f) for f in agent.model_fields_set if f in keep and f != "kind"}
     if kind != AgentSpec.model_fields["kind"].get_default():  # the default kind goes unwritten

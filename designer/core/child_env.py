@@ -7,7 +7,7 @@ them every API key the designer was started with, so a model could simply
 to work (``PATH``, ``HOME``, ``LANG``, proxies, virtualenv settings ...) and drops:
 
 * every variable the team file refers to as a secret (``env:NAME`` in a model's
-  ``api_key`` or in an MCP server's ``env:`` block): the file itself says it is a key;
+  ``api_key``, in an MCP server's ``env:`` block or in its ``headers``): the file itself says it is a key;
 * the well-known key names in :data:`SECRET_NAMES`;
 * any name that matches :data:`SECRET_PATTERNS` (``*_API_KEY``, ``*_TOKEN``, ``*_SECRET``,
   ``*PASSWORD*`` ...), so a key the file does not mention is not leaked either.
@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from .mcp_headers import header_references
 from .spec import TeamSpec
 
 #: Key variables of the providers the designer supports and of common tools, dropped by name.
@@ -82,6 +83,7 @@ def referenced_variables(spec: TeamSpec | None) -> set[str]:
     for tool in spec.tools.values():
         if tool.mcp is not None:
             names.update(value[4:] for value in tool.mcp.env.values() if value.startswith("env:"))
+            names.update(ref[4:] for ref in header_references(tool.mcp) if ref.startswith("env:"))  # a URL server's
     return names
 
 
@@ -91,6 +93,7 @@ def referenced_secrets(spec: TeamSpec) -> list[str]:
     for tool in spec.tools.values():
         if tool.mcp is not None:
             refs += [v for v in tool.mcp.env.values() if v.startswith(("env:", "keyring:"))]
+            refs += header_references(tool.mcp)
     return list(dict.fromkeys(refs))
 
 

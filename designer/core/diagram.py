@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .diagram_groups import place_groups
 from .patterns import Connection, rules_for
 from .patterns.shapes import COLUMN, ROW, Positions
 from .spec import TeamSpec
@@ -18,11 +19,12 @@ def auto_layout(spec: TeamSpec) -> Positions:
     """Positions for every agent: members arranged to show the pattern's shape, others in a row below."""
     orch = spec.orchestration
     members = [a for a in spec.participants() if a in spec.agents]
-    others = [a for a in spec.agents if a not in members]
+    inner = spec.inner_members()  # drawn in their inner team's group, below its team agent
+    others = [a for a in spec.agents if a not in members and a not in inner]
     links: dict[str, list[str]] = {}
     for c in connections(spec):
         links.setdefault(c.source, []).append(c.target)
-    pos = rules_for(orch).layout(orch, members, links)
+    pos = place_groups(spec, rules_for(orch).layout(orch, members, links))
     bottom = max((y for _, y in pos.values()), default=-ROW) + ROW * 1.5
     for i, a in enumerate(others):
         pos[a] = (i * COLUMN, bottom)

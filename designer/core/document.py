@@ -44,7 +44,8 @@ def diff(before: TeamSpec, after: TeamSpec) -> Change:
     )
 
 
-_TEAM_FIELDS = ("name", "description", "task", "inputs", "default_model", "models", "tools", "termination")
+_TEAM_FIELDS = ("name", "description", "task", "inputs", "default_model", "models", "tools", "termination",
+                "teams", "memories")
 
 Listener = Callable[[Change], None]
 

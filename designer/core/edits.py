@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 
 from .edit_result import Edited
 from .errors import EditError
+from .ids import to_identifier
 from .patterns import PATTERNS, PatternSpec, Wiring, rules_for
 from .patterns.base import replace_ids
 from .spec import (
@@ -27,6 +28,7 @@ from .spec import (
     is_identifier,
 )
 from .records import DEFAULT_TIMEOUT_S
+from .references import map_agent_refs
 
 
 
@@ -79,9 +81,7 @@ def rename_hint(spec: TeamSpec, old: str, new: str) -> str | None:
 
 
 def unique_id(taken: Iterable[str], base: str) -> str:
-    base = re.sub(r"\W", "_", base).strip("_") or "agent"
-    if base[0].isdigit():
-        base = f"agent_{base}"
+    base = to_identifier(base, reserved=())  # the one name -> id mapping ('café' was kept, and invalid)
     taken = set(taken) | RESERVED_AGENT_IDS
     if base not in taken:
         return base
@@ -114,7 +114,8 @@ def _map_references(spec: TeamSpec, mapping: dict[str, str | None]) -> TeamSpec:
     if spec.layout is not None:
         nodes = {mapping.get(k, k): v for k, v in spec.layout.nodes.items() if mapping.get(k, k) is not None}
         changes["layout"] = _with(spec.layout, nodes=nodes)
-    return _with(spec, **changes)
+    # Terminations, inner teams, memories and message filters (core/references.py).
+    return map_agent_refs(_with(spec, **changes), mapping)
 
 
 def add_agent(

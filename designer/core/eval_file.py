@@ -370,7 +370,7 @@ def make_jobs(loaded: LoadedEval, filter_text: str = "") -> list[EvalJob]:
                     if model is not None:
                         judges[judge_id] = model.model_dump(by_alias=True, exclude_none=True)
                 checks.append(data)
-            used = sorted({variant.model_override or team.model_id_for(a) for a in team.participants()} | set(judges))
+            used = sorted({variant.model_override or team.model_id_for(a) for a in team.running_agents()} | set(judges))
             bound = team.termination.timeout
             timeout = spec.timeout or ((bound + HANG_MARGIN_S) if bound else 600.0)
             for repeat in range(task.repeats):

@@ -16,11 +16,12 @@ TEAM = "team"
 #: The ``type`` of each event class, as it appears in JSONL transcripts.
 EventType = Literal[
     "started", "message", "chunk", "tool_call", "tool_result", "handoff", "speaker_selected",
-    "input_requested", "usage", "error", "finished",
+    "input_requested", "usage", "error", "finished", "approval_requested", "notice",
 ]
 #: "text"; "thought" (reasoning shown before the answer); "tool_summary" (a tool result given as
-#: the answer); "stop" (an agent ended the run); "task" (the task the run was given).
-MessageKind = Literal["text", "thought", "tool_summary", "stop", "task"]
+#: the answer); "stop" (an agent ended the run); "task" (the task the run was given); "plan" and
+#: "instruction" (Magentic-One's orchestrator: its task ledger, and what it asks the next speaker).
+MessageKind = Literal["text", "thought", "tool_summary", "stop", "task", "plan", "instruction"]
 #: What an error is about: the model (its server, key or script), a tool, code not trusted,
 #: a human-input request, or the engine itself.
 ErrorKind = Literal["model", "tool", "trust", "input", "internal"]
@@ -82,6 +83,8 @@ class Message(RunEvent):
     kind: MessageKind = "text"
     #: In a replay: "replayed" (answered from the recording) or "live"; "" in a plain run.
     origin: str = ""
+    #: The reply follows the agent's output_schema: ``content`` is its JSON (AgentChat's StructuredMessage).
+    structured: bool = False
 
 
 @dataclass
@@ -132,6 +135,25 @@ class InputRequested(RunEvent):
     type: ClassVar[EventType] = "input_requested"
     request_id: str = ""
     prompt: str = ""
+    #: "replayed": a replay answered it from the recording (no one is asked); "" otherwise.
+    origin: str = ""
+
+
+@dataclass
+class ApprovalRequested(RunEvent):
+    """A code_executor agent waits for the person to approve ``code`` (TeamRun.approve answers)."""
+
+    type: ClassVar[EventType] = "approval_requested"
+    request_id: str = ""
+    code: str = ""
+
+
+@dataclass
+class Notice(RunEvent):
+    """A line about the run for the person (a code block approved or denied, Docker unavailable)."""
+
+    type: ClassVar[EventType] = "notice"
+    text: str = ""
 
 
 @dataclass

@@ -55,6 +55,16 @@ _PLAIN = (
     (re.compile(r"Timeout of ([\d.]+) seconds reached"), r"the time limit of \1 s was reached"),
     (re.compile(r"Token usage limit reached, total token count: (\d+), prompt token count: \d+, completion token count: \d+\.?"),
      r"the token budget was used up (\1 tokens)"),
+    # The conditions of issue 12 (runtime/termination.py; the two token caps are its own texts).
+    (re.compile(r"Prompt token limit (\d+) reached, prompt token count: \d+"), r"the prompt-token budget of \1 was used up"),
+    (re.compile(r"Completion token limit (\d+) reached, completion token count: \d+"),
+     r"the completion-token budget of \1 was used up"),
+    (re.compile(r"Maximum number of turns (\d+) reached\."), r"turn cap of \1 reached"),
+    (re.compile(r"Function '([^']*)' was executed\."), r"tool \1 was called"),
+    (re.compile(r"Text message received from '([^']*)'"), r"\1 sent a text message"),
+    (re.compile(r"Handoff to (\S+) from (\S+) detected\."), r"\2 handed off to \1"),
+    # A 'spoke' condition (the hierarchical pattern's "'lead' answered" reads as it is).
+    (re.compile(r"'([^']*)' spoke"), r"\1 spoke"),
 )
 
 
@@ -68,6 +78,20 @@ def plain_reason(reason: str) -> str:
 def graph_done(pattern: str) -> str:
     """The detail of a graph-shaped run that reached its end, in the words of its pattern."""
     return SEQUENCE_DONE if pattern == "sequential" else GRAPH_DONE
+
+
+#: How every Magentic-One ending by final answer begins (run_support tells completion from a cap by it).
+MAGENTIC_ANSWER = "the orchestrator gave the final answer"
+
+
+def magentic_answered(reason: str, rounds: int | None = None) -> str:
+    """How a Magentic-One run ends: its orchestrator's final answer, after its round cap
+    (``rounds``) or when its ledger found the request satisfied (``reason``, the model's words)."""
+    if rounds is not None:
+        return f"{MAGENTIC_ANSWER} after its cap of {plural(rounds, 'round')}"
+    why = " ".join(reason.split())
+    why = why if len(why) <= 200 else why[:199] + "…"
+    return MAGENTIC_ANSWER + (f" (request satisfied: {why})" if why else "")
 
 
 def plural(n: int, noun: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .edits import unique_id
+from .ids import to_identifier
 from .providers import GEMINI_BASE_URL, PRESETS, default_key_env
 from .safefile import describe_os_error, read_regular_file
 from .secrets import StoredKey, is_reference, store_key
@@ -120,7 +120,7 @@ def import_oai_config(
                for m in models.values()):
             report.messages.append(f"Skipped {label}: the team already has this model.")
             continue
-        model_id = unique_id(models, re.sub(r"[^A-Za-z0-9_]", "_", made.model)[:48] or "model")
+        model_id = to_identifier(made.model, models, fallback="model")  # one mapping of names to ids
         key = entry.get("api_key")
         ref: str | None = None
         if isinstance(key, str) and key.strip():

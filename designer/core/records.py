@@ -12,45 +12,40 @@ a default that keeps old behaviour does not bump the version.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+# Re-exported: the id rule and the termination block live in their own modules, imported from here.
+from .agent_parts import CodeSpec, ContextSpec, SourceFilter
+from .records_base import ID_PATTERN as ID_PATTERN
+from .records_base import MAX_RUN_TIMEOUT_S as MAX_RUN_TIMEOUT_S
+from .records_base import Identifier as Identifier
+from .records_base import Record as Record
+from .records_base import is_identifier as is_identifier
+from .termination import DEFAULT_MAX_MESSAGES as DEFAULT_MAX_MESSAGES
+from .termination import DEFAULT_TIMEOUT_S as DEFAULT_TIMEOUT_S
+from .termination import TerminationSpec as TerminationSpec
+from .termination import default_termination as default_termination
 
 SCHEMA_ID: Final = "team-designer/v1"
 SCHEMA_PREFIX = "team-designer/"
-
-# `$` is what JSON Schema and pydantic (Rust regex) read as "end of text"; Python's `re` lets it
-# match before a final newline too, so Python code must use fullmatch (see is_identifier).
-ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
-_ID_RE = re.compile(ID_PATTERN)
-
-
-def is_identifier(text: str) -> bool:
-    """True for a valid agent/model/tool/input id — exactly what the run accepts ('a\\n' is not)."""
-    return _ID_RE.fullmatch(text) is not None
-
 
 #: Agent ids AgentChat uses for itself (the task's source) or we use for team-level events.
 RESERVED_AGENT_IDS = frozenset({"user", "team"})
 #: The model every file can use without declaring it: SmolLM2 running in-process.
 EMBEDDED_MODEL_ID = "embedded"
-#: The largest time bound of a run, in seconds: the file's termination.timeout and the CLI's --timeout.
-MAX_RUN_TIMEOUT_S = 86_400
 
 #: The most agents a team can have. AgentChat checks a graph (and a sequence, which is a graph)
 #: with a recursive search whose depth is the longest chain; past about 900 agents a run would
 #: fail with RecursionError, so validation refuses such a team up front, with room to spare.
 MAX_AGENTS = 500
 
-#: Applied when a file has no ``termination`` block, and written back on save so it is visible.
-DEFAULT_MAX_MESSAGES = 20
-DEFAULT_TIMEOUT_S = 600.0
 
 Provider = Literal[
     "embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible", "scripted"
 ]
-AgentKind = Literal["assistant", "user_proxy", "code_executor"]
+AgentKind = Literal["assistant", "user_proxy", "code_executor", "team"]
 
 SecretRef = Annotated[
     str,
@@ -59,13 +54,6 @@ SecretRef = Annotated[
         description="A reference to a secret, never the secret: 'env:OPENAI_API_KEY' or 'keyring:NAME'.",
     ),
 ]
-Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
-
-
-class Record(BaseModel):
-    """Base: unknown keys are errors, so a typo never silently does nothing."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class ModelInfoSpec(Record):
@@ -87,6 +75,9 @@ class ModelOptions(Record):
         default=None, gt=0, le=2,
         description="llama.cpp's repetition penalty (1 = off, 1.1-1.2 stops a small model looping); "
         "only provider 'embedded' uses it.",
+    )
+    parallel_tool_calls: bool | None = Field(
+        default=None, description="Let the model call several tools in one reply (OpenAI-style providers)."
     )
 
 
@@ -158,17 +149,40 @@ def _no_nul(value: str) -> str:
 OsText = Annotated[str, AfterValidator(_no_nul)]
 
 
-class McpServerSpec(Record):
-    """An MCP server started over stdio when a run needs it (never when a file is opened)."""
+McpTransport = Literal["stdio", "sse", "http"]
 
-    command: OsText = Field(min_length=1, description="The program to start, e.g. 'npx' or 'uvx'.")
+
+class McpServerSpec(Record):
+    """An MCP server: started over stdio when a run needs it (never when a file is opened), or
+    reached at a URL over SSE or streamable HTTP."""
+
+    transport: McpTransport = Field(default="stdio", description="stdio (a program), sse or http (a URL).")
+    command: OsText | None = Field(default=None, min_length=1, description="stdio: the program to start, e.g. 'npx' or 'uvx'.")
     args: list[OsText] = Field(default_factory=list)
     env: dict[OsText, OsText] = Field(
         default_factory=dict,
         description="Environment for the server; secret values as references (env:NAME, keyring:NAME).",
     )
     cwd: OsText | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", description="sse / http: the server's URL.")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="sse / http: request headers; secret values as references (env:NAME, keyring:NAME)."
+    )
     tools: list[str] | None = Field(default=None, description="Only these tools of the server (default: all).")
+
+    @model_validator(mode="after")
+    def _transport_fields(self) -> McpServerSpec:
+        if self.transport == "stdio":
+            if self.command is None:
+                raise ValueError("an stdio MCP server needs 'command'")
+            if self.url is not None or self.headers:
+                raise ValueError("'url' and 'headers' are for transport 'sse' or 'http'")
+        else:
+            if self.url is None:
+                raise ValueError(f"an {self.transport} MCP server needs 'url'")
+            if self.command is not None or self.args or self.env or self.cwd is not None:
+                raise ValueError("'command', 'args', 'env' and 'cwd' are for transport 'stdio'")
+        return self
 
 
 class ToolSpec(Record):
@@ -203,45 +217,24 @@ class AgentSpec(Record):
     description: str = Field(default="", description="What selectors and coordinators route on.")
     model: str | None = Field(default=None, description="Model id; defaults to the team's default model.")
     tools: list[str] = Field(default_factory=list)
-    handoffs: list[str] = Field(default_factory=list)
+    handoffs: list[str] = Field(default_factory=list, description="Swarm hand-off targets; 'user' is the person running the team.")
     reflect_on_tool_use: bool = False
     max_tool_iterations: int = Field(default=1, ge=1, le=50)
     streaming: bool = True
-    system_message: str = ""
+    system_message: str = Field(default="", description="May use the team's {input} placeholders.")
+    team: str | None = Field(default=None, description="Kind 'team': the id of its inner team in the file's 'teams'.")
+    context: ContextSpec | None = Field(default=None, description="How much of the conversation its model sees.")
+    sees: list[SourceFilter] = Field(default_factory=list, description="Only these messages, per source (a message filter).")
+    memory: list[str] = Field(default_factory=list, description="Ids of the team's memories it reads.")
+    output_schema: dict[str, object] | None = Field(
+        default=None, description="A JSON Schema (an object) its replies must follow: a structured message."
+    )
+    code: CodeSpec | None = Field(default=None, description="Kind 'code_executor': how its code runs.")
 
 
 class InputSpec(Record):
     default: str = ""
     description: str = ""
-
-
-class TerminationSpec(Record):
-    """Any condition that holds ends the run (they combine with OR)."""
-
-    text: str | None = Field(default=None, min_length=1, description="End when a message mentions this text.")
-    max_messages: int | None = Field(default=None, ge=1, le=100_000)
-    timeout: float | None = Field(default=None, gt=0, le=MAX_RUN_TIMEOUT_S, description="Seconds.")
-    max_tokens: int | None = Field(default=None, ge=1, description="Token budget over all agents.")
-
-    def has_bound(self) -> bool:
-        return any(v is not None for v in (self.max_messages, self.timeout, self.max_tokens))
-
-    def describe(self) -> str:
-        """'20 messages, 600 s, 5,000 tokens, text 'TERMINATE'' (empty when nothing is set)."""
-        parts = []
-        if self.max_messages:
-            parts.append(f"{self.max_messages:,} message{'s' if self.max_messages != 1 else ''}")
-        if self.timeout:
-            parts.append(f"{self.timeout:g} s")
-        if self.max_tokens:
-            parts.append(f"{self.max_tokens:,} tokens")
-        if self.text:
-            parts.append(f"text {self.text!r}")
-        return ", ".join(parts)
-
-
-def default_termination() -> TerminationSpec:
-    return TerminationSpec(max_messages=DEFAULT_MAX_MESSAGES, timeout=DEFAULT_TIMEOUT_S)
 
 
 class NodePosition(Record):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 from pydantic import Field, field_validator
 
 from .patterns import PATTERNS, PatternSpec, registered, rules_for
+from .agent_parts import CodeSpec, ContextSpec, MemorySpec, SourceFilter
 from .records import (
     DEFAULT_MAX_MESSAGES,
     DEFAULT_TIMEOUT_S,
@@ -57,6 +58,7 @@ else:
     OrchestrationSpec = Annotated[Union[tuple(r.spec_type for r in registered())], Field(discriminator="pattern")]
 
 __all__ = [
+    "CodeSpec", "ContextSpec", "InnerTeamSpec", "MemorySpec", "SourceFilter",
     "DEFAULT_MAX_MESSAGES", "DEFAULT_TIMEOUT_S", "EMBEDDED_MODEL_ID", "ID_PATTERN", "MAX_AGENTS", "MAX_RUN_TIMEOUT_S",
     "PATTERNS", "RESERVED_AGENT_IDS", "SCHEMA_ID", "SCHEMA_PREFIX", "AgentKind", "AgentSpec",
     "InputSpec", "LayoutSpec", "McpServerSpec", "ModelInfoSpec",
@@ -64,6 +66,26 @@ __all__ = [
     "ScriptedReply", "ScriptedToolCall", "SecretRef",
     "TeamSpec", "TerminationSpec", "ToolSpec", "ViewSpec", "default_termination", "is_identifier",
 ]
+
+
+class InnerTeamSpec(Record):
+    """A team inside the team, run by an agent of kind ``team``: a participant of a group chat
+    (AgentChat's SocietyOfMindAgent, which summarises the inner conversation with its model) or a
+    hierarchical worker (TeamTool, which the coordinator calls). Its members are agents of the file
+    that take no part in the outer orchestration."""
+
+    description: str = ""
+    orchestration: OrchestrationSpec
+    termination: TerminationSpec = Field(default_factory=default_termination)
+    instruction: str | None = Field(
+        default=None, description="SocietyOfMindAgent: what the summarising call is told before the inner transcript."
+    )
+    summary_prompt: str | None = Field(
+        default=None, description="SocietyOfMindAgent: the request for the answer after the inner transcript."
+    )
+
+    def members(self) -> list[str]:
+        return rules_for(self.orchestration).members(self.orchestration)
 
 
 class TeamSpec(Record):
@@ -76,11 +98,13 @@ class TeamSpec(Record):
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     tools: dict[str, ToolSpec] = Field(default_factory=dict)
     agents: dict[str, AgentSpec] = Field(default_factory=dict)
+    teams: dict[str, InnerTeamSpec] = Field(default_factory=dict, description="Inner teams, run by agents of kind 'team'.")
+    memories: dict[str, MemorySpec] = Field(default_factory=dict, description="Memories agents share.")
     orchestration: OrchestrationSpec
     termination: TerminationSpec = Field(default_factory=default_termination)
     layout: LayoutSpec | None = None
 
-    @field_validator("inputs", "models", "tools", "agents")
+    @field_validator("inputs", "models", "tools", "agents", "teams", "memories")
     @classmethod
     def _ids_are_identifiers(cls, value: dict[str, object]) -> dict[str, object]:
         for key in value:
@@ -95,6 +119,20 @@ class TeamSpec(Record):
     def participants(self) -> list[str]:
         """Agent ids taking part in the orchestration, in pattern order."""
         return rules_for(self.orchestration).members(self.orchestration)
+
+    def running_agents(self) -> list[str]:
+        """Every agent a run builds: the pattern's participants, then the members of inner teams.
+        What trust, cost and model caps must count (an inner team's tools run like the team's own)."""
+        return list(dict.fromkeys([*self.participants(), *self.inner_members()]))
+
+    def inner_members(self) -> dict[str, str]:
+        """Each agent that belongs to an inner team -> the id of the agent of kind 'team' running it."""
+        out: dict[str, str] = {}
+        for agent_id, agent in self.agents.items():
+            if agent.kind == "team" and agent.team in self.teams:
+                for member in self.teams[agent.team].members():
+                    out.setdefault(member, agent_id)
+        return out
 
     def model_id_for(self, agent_id: str) -> str:
         """The model id an agent runs on: its own, else the team default, else the embedded model."""

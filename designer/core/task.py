@@ -8,6 +8,7 @@ filled by plain substitution, never by ``str.format``.
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Mapping
 
@@ -70,3 +71,46 @@ def task_for(spec: TeamSpec, task: str | None = None, overrides: Mapping[str, st
     if not template.strip():
         raise TaskError("the team has no default task: give one with --task")
     return render_task(template, input_values(spec, overrides or {}))
+
+
+# --- system messages ---------------------------------------------------------------------
+# A system message is filled more cautiously than the task: v1 files written before inputs
+# reached system messages may hold braces of their own (a JSON example, a {placeholder} meant
+# for the model). So only ``{name}`` with ``name`` one of the team's inputs is filled, and
+# ``{{name}}`` writes ``{name}`` literally; every other brace stays exactly as written.
+_SYSTEM_FIELD = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def system_fields(text: str) -> list[str]:
+    """Every ``{name}`` of a system message (filled or not; escaped ``{{name}}`` excluded), in order."""
+    return [m.group(2) for m in _SYSTEM_FIELD.finditer(text) if m.group(2)]
+
+
+def render_system_message(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each ``{input}`` filled; other braces unchanged (see the note above)."""
+
+    def fill(match: re.Match[str]) -> str:
+        escaped, name = match.group(1), match.group(2)
+        if escaped is not None:
+            return f"{{{escaped}}}" if escaped in values else match.group(0)
+        return str(values[name]) if name in values else match.group(0)
+
+    return _SYSTEM_FIELD.sub(fill, text)
+
+
+def with_inputs(spec: TeamSpec, overrides: Mapping[str, str] | None) -> TeamSpec:
+    """``spec`` with its agents' system messages filled from the inputs (defaults, then the
+    values given; names the team does not have are ignored: the task's filling refused them).
+    ``spec`` itself is unchanged; an unchanged team is returned as is."""
+    if not spec.inputs:
+        return spec
+    values = {name: item.default for name, item in spec.inputs.items()}
+    values.update({k: v for k, v in (overrides or {}).items() if k in spec.inputs})
+    agents = dict(spec.agents)
+    changed = False
+    for agent_id, agent in spec.agents.items():
+        filled = render_system_message(agent.system_message, values)
+        if filled != agent.system_message:
+            agents[agent_id] = agent.model_copy(update={"system_message": filled})
+            changed = True
+    return spec.model_copy(update={"agents": agents}) if changed else spec

@@ -119,7 +119,9 @@ def spec_to_data(spec: TeamSpec) -> dict[str, Any]:
     data = _without_empty_defaults(spec, spec.model_dump(mode="json", by_alias=True, exclude_unset=True))
     data.pop("schema", None)
     # The run bound is always written, so the default that applied is visible in the file.
-    data["termination"] = spec.termination.model_dump(mode="json", exclude_none=True)
+    # Its empty lists (spoke, any, all) are left out like any other empty default.
+    term = spec.termination
+    data["termination"] = _without_empty_defaults(term, term.model_dump(mode="json", by_alias=True, exclude_none=True))
     ordered: dict[str, Any] = {"schema": SCHEMA_ID}
     for key in TeamSpec.model_fields:
         alias = TeamSpec.model_fields[key].alias or key

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .builtins import BUILTIN_TOOLS
+from .mcp_remote import describe_server
 from .spec import AgentSpec, TeamSpec, ToolSpec
 from .tool_introspect import IntrospectionError, ToolLocations, introspect_function
 from .tool_schema import annotation_schema, docstring_parts
@@ -78,7 +79,7 @@ def describe_tool(tool_id: str, tool: ToolSpec, locations: ToolLocations | None 
             declared or info.parameters, where=f"{info.module.path}:{info.line}",
         )
     assert tool.mcp is not None
-    command = " ".join([tool.mcp.command, *tool.mcp.args])
+    command = describe_server(tool.mcp)  # its command line, or its URL
     only = f" (only: {', '.join(tool.mcp.tools)})" if tool.mcp.tools else ""
     return ToolDescription(tool_id, "mcp", tool.description or f"Tools of the MCP server `{command}`{only}", declared,
                            where=command)

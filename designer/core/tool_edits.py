@@ -16,6 +16,7 @@ from .builtins import BUILTIN_TOOLS, option_problems
 from .edit_result import Edited
 from .edits import set_agent_field, set_team_field, unique_id
 from .errors import EditError
+from .references import map_tool_refs
 from .spec import McpServerSpec, TeamSpec, ToolSpec, is_identifier
 from .tool_library import OptionInfo, base_id, option_infos, tool_for_key
 from .validate_tools import tool_problems
@@ -78,12 +79,35 @@ def add_mcp_server(
         tool = ToolSpec(mcp=server)
     except ValidationError as exc:
         raise EditError(f"{'.'.join(str(p) for p in exc.errors()[0]['loc'])}: {exc.errors()[0]['msg']}") from None
-    added = add_tool(spec, tool, tool_id)
-    # The file's own rules (a secret-looking variable holds a reference), before it gets in.
+    return _refuse_errors(add_tool(spec, tool, tool_id))
+
+
+def _refuse_errors(added: Edited[str]) -> Edited[str]:
+    """The file's own rules for the new entry (a secret-looking value holds a reference), before it gets in."""
     problems = [p for p in tool_problems(added.spec, None) if p.is_error and p.path[:2] == ("tools", added.extra)]
     if problems:
         raise EditError(problems[0].message + (f" ({problems[0].hint})" if problems[0].hint else ""))
     return added
+
+
+def add_mcp_url_server(
+    spec: TeamSpec, transport: str, url: str, headers: Mapping[str, str] | None = None, *, tool_id: str | None = None
+) -> Edited[str]:
+    """An MCP server reached at ``url`` over ``transport`` ('http': streamable HTTP, or 'sse') as a
+    new library entry. Secret-looking header values must be references (``Bearer env:NAME``), as
+    an stdio server's environment: the file never holds a key."""
+    url = url.strip()
+    if transport not in ("http", "sse"):
+        raise EditError(f"a server at a URL is reached over 'http' or 'sse', not {transport!r}")
+    if not url:
+        raise EditError("enter the server's URL, e.g. http://127.0.0.1:8000/mcp")
+    if not re.fullmatch(r"https?://\S+", url):
+        raise EditError(f"the URL must start with http:// or https:// and hold no spaces (not {url!r})")
+    try:
+        tool = ToolSpec(mcp=McpServerSpec(transport=transport, url=url, headers=dict(headers or {})))  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise EditError(f"{'.'.join(str(p) for p in exc.errors()[0]['loc'])}: {exc.errors()[0]['msg']}") from None
+    return _refuse_errors(add_tool(spec, tool, tool_id))
 
 
 # --- options ------------------------------------------------------------------------------
@@ -222,4 +246,5 @@ def remove_tool(spec: TeamSpec, tool_id: str) -> Edited[list[str]]:
     users = [a for a, agent in spec.agents.items() if tool_id in agent.tools]
     for agent_id in users:
         spec = set_agent_field(spec, agent_id, "tools", [t for t in spec.agents[agent_id].tools if t != tool_id])
+    spec = map_tool_refs(spec, {tool_id: None})  # a 'tool_called' condition naming it goes too
     return Edited(set_team_field(spec, "tools", {k: v for k, v in spec.tools.items() if k != tool_id}), users)

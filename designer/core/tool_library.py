@@ -21,6 +21,7 @@ from typing import Any
 from .builtin_tools import web, workspace
 from .builtins import BUILTIN_TOOLS, BuiltinTool
 from .errors import EditError
+from .mcp_remote import url_name
 from .spec import ToolSpec
 from .tool_catalog import builtin_schema, signature_text
 from .tool_introspect import (
@@ -207,6 +208,8 @@ def base_id(tool: ToolSpec) -> str:
     if tool.function is not None:
         return tool.function.rpartition(":")[2]
     assert tool.mcp is not None
+    if tool.mcp.command is None:
+        return url_name(tool.mcp)  # a server at a URL: its host names it
     # The server's package or script names it better than the program that starts it (npx, python).
     named = next((a for a in tool.mcp.args if not a.startswith("-")), tool.mcp.command)
     stem = re.sub(r"\W+", "_", Path(named.rstrip("/")).stem).strip("_")

@@ -8,6 +8,8 @@ exactly those so the window and the CLI can ask first. Trust follows content, ne
 - an MCP server: its command, arguments and working folder, and the files that run — the
   script, and for a Python server every file it can import from the script's folder, its
   working folder and a ``PYTHONPATH`` it is given (:func:`importable_files`);
+- an MCP server at a URL (sse, http): its URL and header names; nothing starts here, but the
+  server receives what the agents send it (:func:`designer.core.mcp_remote.remote_item`);
 - local Python execution (``run_python`` with the local executor, ``code_executor`` agents):
   the code that runs is decided by the team's content — a scripted model's replies can be the
   code itself, and the agents, models, prompts and tool options decide what other models
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
 from .builtins import BUILTIN_TOOLS
+from .mcp_remote import remote_item
 from .spec import McpServerSpec, TeamSpec
 from .tool_introspect import (
     IntrospectionError,
@@ -69,9 +72,9 @@ MAX_HASHED_BYTES = 20_000_000
 
 
 def used_tool_ids(spec: TeamSpec) -> list[str]:
-    """Tools the run builds: those of the assistant agents taking part, in order."""
+    """Tools the run builds: those of the assistant agents taking part (inner teams' too), in order."""
     seen: dict[str, None] = {}
-    for agent_id in spec.participants():
+    for agent_id in spec.running_agents():
         agent = spec.agents.get(agent_id)
         if agent is not None and agent.kind == "assistant":
             for tool_id in agent.tools:
@@ -91,7 +94,10 @@ def mcp_cwd(server: McpServerSpec, locations: ToolLocations) -> Path | None:
 
 
 def mcp_program(server: McpServerSpec, cwd: Path | None) -> str | None:
-    """The executable the command names (looked up on PATH, or relative to the working folder)."""
+    """The executable the command names (looked up on PATH, or relative to the working folder);
+    None when it is not found, or for a server at a URL (it has no program)."""
+    if server.command is None:
+        return None
     command = Path(server.command).expanduser()
     if command.is_absolute() or ("/" in server.command or os.sep in server.command):
         full = command if command.is_absolute() else (cwd or Path.cwd()) / command
@@ -154,7 +160,7 @@ def _import_roots(server: McpServerSpec, scripts: Sequence[Path], cwd: Path) -> 
 def mcp_item(tool_id: str, server: McpServerSpec, locations: ToolLocations) -> CodeItem:
     # Without a folder of its own the server starts in this process's folder: say which, and hash it.
     cwd = mcp_cwd(server, locations) or Path.cwd().resolve()
-    program = mcp_program(server, cwd) or server.command
+    program = mcp_program(server, cwd) or server.command or ""  # stdio: the record requires a command
     # Files named by arguments (a server script) are part of what runs: a change asks again.
     arg_files = [cwd / a if not Path(a).is_absolute() else Path(a) for a in server.args if a and not a.startswith("-")]
     scripts = [Path(program)] if locations.base_dir and Path(program).is_relative_to(locations.base_dir) else []
@@ -196,7 +202,7 @@ def _runs_local_code(spec: TeamSpec, tool_ids: Sequence[str], with_agents: bool)
         if builtin is not None and builtin.id == "run_python" and tool.options.get("executor", "local") == "local":
             names.append(tool_id)
     if with_agents:
-        names += [a for a in spec.participants() if a in spec.agents and spec.agents[a].kind == "code_executor"]
+        names += [a for a in spec.running_agents() if a in spec.agents and spec.agents[a].kind == "code_executor"]
     return names
 
 
@@ -241,8 +247,8 @@ def code_manifest(
                 modules[module.path][1].append(tool_id)
             else:
                 modules[module.path] = (module.name, [tool_id], _hashed_files(local_dependencies(module)))
-        elif tool.mcp is not None:
-            items.append(mcp_item(tool_id, tool.mcp, locations))
+        elif tool.mcp is not None:  # a program started here, or a server at a URL (see mcp_remote)
+            items.append(mcp_item(tool_id, tool.mcp, locations) if tool.mcp.transport == "stdio" else remote_item(tool_id, tool.mcp))
     module_items = [
         CodeItem(kind="module", title=f"Python module {name!r} (imported for the run)", tools=tuple(tools), files=files)
         for name, tools, files in modules.values()

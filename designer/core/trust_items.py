@@ -19,7 +19,7 @@ RUN_WORKSPACE = (
     "workspace folder is given (--workspace on the command line; Tools > Tool folders… in the window)"
 )
 
-CodeKind = Literal["module", "mcp", "python"]
+CodeKind = Literal["module", "mcp", "python", "remote"]  # remote: an MCP server at a URL
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class CodeItem:
     content: str = ""  # for local code execution: team_content_digest() of the team
     folders: tuple[str, ...] = ()  # folders whose importable files are all in ``files`` (a Python MCP server's)
     unchecked: str = ""  # why this cannot be checked; such an item is never remembered as trusted
+    url: str = ""  # a remote MCP server's URL (what is trusted, with its headers)
+    headers: tuple[tuple[str, str], ...] = ()  # (name, value) with secrets as their references, never values
+    transport: str = ""  # shown only: 'SSE' or 'streamable HTTP'
     # Shown only, not part of the key: the caller may or may not know the run's folder yet.
     workspace: str | None = field(default=None, compare=False)
     # Shown only: what differs from the version trusted before (filled in by TrustStore.untrusted).
@@ -51,6 +54,8 @@ class CodeItem:
             canonical.append(list(self.tools))
         if self.folders or self.unchecked:
             canonical += [list(self.folders), self.unchecked]
+        if self.url:
+            canonical += [self.url, list(self.headers)]
         return sha256(json.dumps(canonical, sort_keys=True).encode("utf-8")).hexdigest()
 
     def describe(self) -> list[str]:
@@ -69,6 +74,8 @@ class CodeItem:
             lines.append("    (everything in the team but its layout: block; any other change to the team asks again)")
             if self.scope:
                 lines.append(f"    team: {self.scope}  (for information: trust follows the content, not this path)")
+        if self.url:
+            lines += _remote_lines(self)
         for path, digest in self.files[:MAX_LISTED_FILES]:
             lines.append(f"    {path}  sha256:{digest}")
         if len(self.files) > MAX_LISTED_FILES:
@@ -76,6 +83,13 @@ class CodeItem:
         for folder in self.folders:
             lines.append(f"    every Python file it can import from {folder} is hashed: a change to any of them asks again")
         return lines
+
+
+def _remote_lines(item: CodeItem) -> list[str]:
+    lines = [f"    url: {item.url}" + (f"  ({item.transport})" if item.transport else "")]
+    lines += [f"    header: {name}: {value}" for name, value in item.headers]
+    return lines + ["    nothing is started on this computer, but the server receives the arguments of every call the agents",
+                    "    make to its tools: anything from the conversation can reach it"]
 
 
 def _quote(part: str) -> str:

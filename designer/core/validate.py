@@ -16,6 +16,7 @@ from .probe_cache import ProbeRecord, probe_key
 from .problems import Path, Positions, Problem
 from .providers import effective_model_info
 from .patterns import rules_for
+from .patterns.swarm import HANDOFF_USER
 from .spec import (
     EMBEDDED_MODEL_ID,
     MAX_AGENTS,
@@ -24,8 +25,12 @@ from .spec import (
     ModelSpec,
     TeamSpec,
 )
-from .task import TaskError, template_fields
+from .task import TaskError, system_fields, template_fields
 from .tool_introspect import ToolLocations
+from .validate_termination import check_terminations
+from .validate_nested import check_nested, handoffs_take_effect
+from .validate_code import check_code
+from .validate_parts import check_parts
 from .validate_tools import tool_problems
 from .yamlio import LoadResult, load_team, parse_team
 
@@ -50,6 +55,9 @@ class _Checker:
 
     def members(self) -> list[str]:
         return self.spec.participants()
+
+    def input_names(self) -> list[str]:
+        return list(self.spec.inputs)
 
     # --- references ------------------------------------------------------------------
 
@@ -132,14 +140,20 @@ class _Checker:
                 continue
             model_id = spec.model_id_for(agent_id)
             model_known = self.model_ref(model_id, path + ("model",) if agent.model else ("default_model",))
+            if agent.kind == "team":
+                continue  # it needs only a model (for its summary); the rest: validate_nested.py
             for i, tool_id in enumerate(agent.tools):
                 if tool_id not in spec.tools:
                     self.error(f"unknown tool {tool_id!r}", path + ("tools", i), self._suggest(tool_id, spec.tools))
-            if agent.handoffs and not rules_for(spec.orchestration).uses_handoffs:
+            if agent.handoffs and not handoffs_take_effect(self, agent_id):
                 self.warn("hand-offs only take effect in a swarm", path + ("handoffs",))
             for i, target in enumerate(agent.handoffs):
                 if target == agent_id:
                     self.error("an agent cannot hand off to itself", path + ("handoffs", i))
+                elif target == HANDOFF_USER:  # the person: only the team's own swarm can pause for them
+                    if not (rules_for(spec.orchestration).uses_handoffs and agent_id in self.members()):
+                        self.error("only an agent of the team's swarm can hand off to 'user' (the person running the team)",
+                                   path + ("handoffs", i), "use the swarm pattern, or remove 'user' from its hand-offs")
                 else:
                     self.agent_ref(target, path + ("handoffs", i), "hand-off target")
             if model_known and (agent.tools or agent.handoffs or self._is_coordinator(agent_id)):
@@ -183,7 +197,7 @@ class _Checker:
     def check_orchestration(self) -> None:
         orch = self.spec.orchestration
         rules_for(orch).check(orch, self)
-        used = set(self.spec.participants())
+        used = set(self.spec.participants()) | set(self.spec.inner_members())  # inner teams: validate_nested.py
         for agent_id in self.spec.agents:
             if agent_id not in used:
                 self.warn(f"agent {agent_id!r} takes no part in the {orch.pattern} pattern", ("agents", agent_id))
@@ -193,7 +207,7 @@ class _Checker:
             self.error(
                 "the run has no bound: it could go on forever",
                 ("termination",),
-                "add max_messages, timeout or max_tokens",
+                "add max_messages, timeout, max_tokens, max_prompt_tokens, max_completion_tokens or max_turns",
             )
 
     def check_task(self) -> None:
@@ -205,8 +219,12 @@ class _Checker:
         for name in fields:
             if name not in self.spec.inputs:
                 self.error(f"placeholder {{{name}}} has no input", ("task",), f"add inputs.{name}")
+        in_system = {n for agent in self.spec.agents.values() for n in system_fields(agent.system_message)}
+        # A selector prompt (the team's, or an inner team's) may use inputs too.
+        orchestrations = [self.spec.orchestration, *(t.orchestration for t in self.spec.teams.values())]
+        in_system |= {n for o in orchestrations for n in system_fields(getattr(o, "selector_prompt", None) or "")}
         for name in self.spec.inputs:
-            if name not in fields:
+            if name not in fields and name not in in_system:
                 self.warn(f"input {name!r} is not used by the task", ("inputs", name))
 
 
@@ -229,8 +247,12 @@ def validate_spec(
     checker.check_tools()
     checker.check_agents()
     checker.check_orchestration()
+    check_nested(checker)
     checker.check_termination()
+    check_terminations(checker, spec)
     checker.check_task()
+    check_parts(checker)  # what agents see and remember, output schemas (validate_parts.py)
+    check_code(checker)  # code_executor agents' code: options (validate_code.py)
     checker.problems.extend(tool_problems(spec, locations))
     checker.problems.extend(_model_file_problems(spec, locations))
     return [p.located(positions, file) for p in checker.problems]

@@ -1,7 +1,8 @@
 """Validation of the tool library, from source only.
 
 Function references are checked by parsing the module's source (never importing it);
-MCP servers by looking at their command and folder (never starting them). Checks that
+MCP servers by looking at their command and folder (never starting them), or at their URL
+and headers (never contacting them). Checks that
 need the team file's folder run only when the caller knows it (``locations``).
 """
 
@@ -11,6 +12,7 @@ import importlib.util
 import re
 
 from .builtins import BUILTIN_TOOLS, option_problems
+from .mcp_remote import remote_problems
 from .problems import Path, Problem
 from .spec import TeamSpec, ToolSpec
 from .tool_introspect import IntrospectionError, ToolLocations, introspect_function
@@ -66,7 +68,10 @@ def _tool(tool_id: str, tool: ToolSpec, locations: ToolLocations | None, out: li
                       f"e.g. env:{name} or keyring:{name.lower()}")
         if server.tools is not None and not server.tools:
             error("the tool filter lists no tool", path + ("mcp", "tools"), "remove 'tools' to use all the server's tools")
-        if locations is None:
+        if server.transport != "stdio":  # a URL: checked as written, nothing on this computer to find
+            out.extend(remote_problems(path + ("mcp",), server))
+            return
+        if locations is None or server.command is None:
             return
         cwd = mcp_cwd(server, locations)
         if server.cwd is not None and (cwd is None or not cwd.is_dir()):

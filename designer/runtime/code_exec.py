@@ -165,21 +165,39 @@ def local_executor(workspace: Path, timeout: float, env: Mapping[str, str] | Non
     return LocalExecutor(workspace, max(1, math.ceil(timeout)), os.environ if env is None else env)
 
 
-async def docker_executor(workspace: Path, timeout: float, image: str) -> CodeExecutor:
+def docker_unavailable() -> str:
+    """Why Docker cannot run code here ("" when it can): the package is missing, or the daemon does
+    not answer. Asks the daemon, so only when a run starts (validation cannot know)."""
     try:
         import docker  # here, to say clearly when it is missing
-        from autogen_ext.code_executors.docker import DockerCommandLineCodeExecutor
+        import autogen_ext.code_executors.docker  # noqa: F401 - needs the package too
     except ImportError:
-        raise ToolSetupError(
-            "run_python is set to run code in Docker, but the 'docker' Python package is not installed "
-            "(pip install docker), so it cannot run; use executor: local to run code on this computer"
-        ) from None
+        return "the 'docker' Python package is not installed (pip install docker)"
     try:
-        docker.from_env().ping()
+        docker.from_env(timeout=5).ping()
     except Exception as exc:  # any failure means: no usable Docker
         log.info("Docker is not usable", exc_info=True)
-        raise ToolSetupError(f"run_python is set to run code in Docker, but Docker is not available: {exc}") from None
-    executor = DockerCommandLineCodeExecutor(image=image, work_dir=workspace, timeout=max(1, math.ceil(timeout)))
+        return f"Docker is not available: {exc}"
+    return ""
+
+
+def docker_code_executor(workspace: Path, timeout: float, image: str) -> CodeExecutor:
+    """AgentChat's Docker executor (not started: ``await start()`` runs its container)."""
+    from autogen_ext.code_executors.docker import DockerCommandLineCodeExecutor
+
+    return DockerCommandLineCodeExecutor(image=image, work_dir=workspace, timeout=max(1, math.ceil(timeout)))
+
+
+async def docker_executor(workspace: Path, timeout: float, image: str) -> CodeExecutor:
+    problem = docker_unavailable()
+    if problem.startswith("the 'docker' Python package"):
+        raise ToolSetupError(
+            f"run_python is set to run code in Docker, but {problem}, so it cannot run; "
+            "use executor: local to run code on this computer"
+        )
+    if problem:
+        raise ToolSetupError(f"run_python is set to run code in Docker, but {problem}")
+    executor = docker_code_executor(workspace, timeout, image)
     await executor.start()
     return executor
 

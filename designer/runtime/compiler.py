@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from autogen_agentchat.base import TerminationCondition, Team
-from autogen_agentchat.conditions import (
-    ExternalTermination,
-    MaxMessageTermination,
-    TextMentionTermination,
-    TokenUsageTermination,
-)
+from autogen_agentchat.conditions import ExternalTermination
 from autogen_core.models import ChatCompletionClient
 
 from ..core.spec import MAX_AGENTS, TeamSpec, TerminationSpec
@@ -26,6 +22,7 @@ from .models import ModelHooks
 from .patterns import compiler_for
 from .recording import CallSession
 from .team_builder import InputFunc, TeamBuilder
+from .termination import run_condition
 from .tools import RunTools
 
 __all__ = ["CompiledTeam", "InputFunc", "compile_team", "termination_for"]
@@ -51,19 +48,10 @@ class CompiledTeam:
 
 
 def termination_for(term: TerminationSpec, external: ExternalTermination, agents: list[str]) -> TerminationCondition:
-    """OR of the file's conditions and the runner's external stop. Timeouts are enforced by the
-    runner's watchdog instead, because AgentChat checks them only when a message arrives."""
-    condition: TerminationCondition = external
-    if term.text:
-        # Only the agents' words count: a task that quotes the stop word must not end the run
-        # before anyone has spoken.
-        condition = condition | TextMentionTermination(term.text, sources=agents)
-    if term.max_messages:
-        condition = condition | MaxMessageTermination(term.max_messages)
-    if term.max_tokens:
-        condition = condition | TokenUsageTermination(max_total_token=term.max_tokens)
-    # Checked in turn, not with AgentChat's gather (tasks on every message's path; see conditions.py).
-    return any_of(condition)
+    """OR of the file's conditions (nested any/all blocks included, see runtime/termination.py) and the
+    runner's external stop. The run's timeout is enforced by the runner's watchdog instead, because
+    AgentChat checks timeouts only when a message arrives."""
+    return run_condition(term, external, agents)
 
 
 def compile_team(
@@ -75,6 +63,7 @@ def compile_team(
     hooks: ModelHooks | None = None,
     tools: RunTools | None = None,
     session: CallSession | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> CompiledTeam:
     """``tools`` holds the run's tool resources (workspace, MCP servers); the caller starts,
     stops and cleans it up. None: a RunTools with no tool folders (built-in tools only)."""
@@ -83,6 +72,7 @@ def compile_team(
         raise ValueError(f"the team has {len(spec.agents)} agents; a team can have at most {MAX_AGENTS}")
     hooks = hooks or ModelHooks()
     b = TeamBuilder(spec, input_func, model_override, hooks, tools or RunTools(spec), session)
+    b.inputs.update({k: v for k, v in (inputs or {}).items() if k in spec.inputs})  # e.g. a selector prompt's
     orch = spec.orchestration
     external = ExternalTermination()
     condition = termination_for(termination or spec.termination, external, list(spec.agents))

@@ -1,7 +1,8 @@
-"""MCP servers (stdio) as tool sources, through autogen-ext's ``McpWorkbench``.
+"""MCP servers as tool sources, through autogen-ext's ``McpWorkbench``: a program started over
+stdio, or a server at a URL over SSE or streamable HTTP (``transport: sse | http``).
 
-One :class:`McpToolSource` per MCP tool of the team file, started when the run starts
-(after the user trusted the command) and stopped when it ends. It wraps the workbench to
+One :class:`McpToolSource` per MCP tool of the team file, started (or, at a URL, connected to)
+when the run starts, after the user trusted it, and stopped when it ends. It wraps the workbench to
 add what the team file promises: only the listed tools (``mcp.tools``), the tool's
 timeout on every call, and errors as error results rather than exceptions.
 
@@ -14,7 +15,9 @@ the actor's hand-off is shielded (a hand-off cancelled half-way crashes the acto
 
 The server's environment is the MCP SDK's short list of safe variables (``HOME``,
 ``PATH``, ``USER`` ...; the SDK adds them itself) plus the ``env:`` block of the team file,
-through :func:`designer.core.child_env.child_environment`: never the designer's keys.
+through :func:`designer.core.child_env.child_environment`: never the designer's keys. A URL
+server's ``headers`` are resolved the same way (:func:`server_headers`), and each resolved secret
+is registered for masking before the first request, so a server that echoes it shows ***.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from autogen_core import CancellationToken
 from autogen_core.tools import ImageResultContent, TextResultContent, ToolResult, ToolSchema, Workbench
 
 from ..core.child_env import child_environment
+from ..core.mcp_headers import header_reference
+from ..core.mcp_remote import describe_server
 from ..core.spec import McpServerSpec, TeamSpec
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import mcp_cwd, mcp_program
@@ -55,24 +60,33 @@ START_TIMEOUT_S = 60.0
 
 def server_environment(tool_id: str, server: McpServerSpec) -> dict[str, str]:
     """The server's ``env:`` block with references resolved (secret values never come from the file)."""
-    env: dict[str, str] = {}
-    for name, value in server.env.items():
-        if value.startswith("env:"):
-            resolved = os.environ.get(value[4:])
-            if resolved is None:
-                raise ToolSetupError(f"MCP server {tool_id!r}: the environment variable {value[4:]} is not set")
-            remember_secret(resolved)  # so error texts that echo it are redacted like model keys
-            env[name] = resolved
-        elif value.startswith("keyring:"):
-            from .models import resolve_secret
+    return {name: _resolve(tool_id, value) if value.startswith(("env:", "keyring:")) else value
+            for name, value in server.env.items()}
 
-            try:
-                env[name] = resolve_secret(value, f"MCP server {tool_id!r}") or ""
-            except Exception as exc:  # noqa: BLE001 - a missing secret is the user's to fix
-                raise ToolSetupError(str(exc)) from None
-        else:
-            env[name] = value
-    return env
+
+def _resolve(tool_id: str, ref: str) -> str:
+    """The value of one secret reference (env:NAME, keyring:NAME); ToolSetupError when it has none."""
+    if ref.startswith("env:"):
+        resolved = os.environ.get(ref[4:])
+        if resolved is None:
+            raise ToolSetupError(f"MCP server {tool_id!r}: the environment variable {ref[4:]} is not set")
+        remember_secret(resolved)  # so error texts and echoes that hold it are redacted like model keys
+        return resolved
+    from .models import resolve_secret
+
+    try:
+        return resolve_secret(ref, f"MCP server {tool_id!r}") or ""
+    except Exception as exc:  # noqa: BLE001 - a missing secret is the user's to fix
+        raise ToolSetupError(str(exc)) from None
+
+
+def server_headers(tool_id: str, server: McpServerSpec) -> dict[str, str]:
+    """A URL server's headers with references resolved ('Bearer env:T' -> 'Bearer <T's value>')."""
+    headers: dict[str, str] = {}
+    for name, value in server.headers.items():
+        ref = header_reference(value)
+        headers[name] = value if ref is None else ref[0] + _resolve(tool_id, ref[1])
+    return headers
 
 
 #: What a server's tool list is recorded under (after its id and a dot; no tool is called this).
@@ -153,6 +167,8 @@ class McpToolSource(Workbench):
         self._pycache: str | None = None  # the server's bytecode folder, for this run only
 
     def _params(self) -> Any:
+        if self.server.transport != "stdio":
+            return self._url_params()
         from autogen_ext.tools.mcp import StdioServerParams
         from mcp.client.stdio import get_default_environment
 
@@ -175,6 +191,17 @@ class McpToolSource(Workbench):
             # the start limit and each call's time limit, which give the clearer messages.
             read_timeout_seconds=max(self.timeout, START_TIMEOUT_S) + 10,
         )
+
+    def _url_params(self) -> Any:
+        """SSE or streamable HTTP: the URL and the resolved headers; nothing starts on this computer."""
+        from autogen_ext.tools.mcp import SseServerParams, StreamableHttpServerParams
+
+        make = SseServerParams if self.server.transport == "sse" else StreamableHttpServerParams
+        # timeout: each HTTP request (connecting included); sse_read_timeout: the longest wait for
+        # an answer on the stream, only a backstop behind each call's time limit (idle streams are
+        # kept alive by the server's pings).
+        return make(url=self.server.url or "", headers=server_headers(self.tool_id, self.server) or None,
+                    timeout=30.0, sse_read_timeout=max(300.0, self.timeout + 10))
 
     async def _request(self, make: Callable[[], Awaitable[Any]]) -> Any:
         """Await one request to the server, remembering whether it was left unanswered.
@@ -208,20 +235,26 @@ class McpToolSource(Workbench):
     async def _start_server(self) -> None:
         self._inner = _workbench(self._params())
         self._abandoned = False
-        what = f"MCP server {self.tool_id!r} ({self.server.command} {' '.join(self.server.args)})".rstrip()
+        local = self.server.transport == "stdio"
+        what = f"MCP server {self.tool_id!r} ({describe_server(self.server)})" if local else \
+            f"MCP server {self.tool_id!r} at {describe_server(self.server)}"
+        failed = "did not start" if local else "did not answer"
         try:
             await self._inner.start()
             listed = await asyncio.wait_for(self._request(self._inner.list_tools), START_TIMEOUT_S)
         except asyncio.TimeoutError:
             await self.stop()
-            raise ToolSetupError(f"{what} did not start and list its tools within {START_TIMEOUT_S:g} s") from None
+            raise ToolSetupError(f"{what} {failed} and list its tools within {START_TIMEOUT_S:g} s") from None
         except asyncio.CancelledError:
             await self.stop()  # Stop during the start: the process ends with it
             raise
         except Exception as exc:  # any start failure is reported in words
             log.info("MCP server %r did not start", self.tool_id, exc_info=True)
             await self.stop()
-            raise ToolSetupError(f"{what} did not start: {_cause(exc)}") from None
+            cause = _cause(exc)
+            if not local and cause.startswith("ConnectError"):
+                cause += " (is a server listening at that URL?)"
+            raise ToolSetupError(f"{what} {failed}: {cause}") from None
         wanted = self.server.tools
         if wanted is not None:
             offered = {t["name"] for t in listed}

@@ -112,6 +112,9 @@ def build_client(
     # Which client each run talks to, never its key: the first question about a failed run.
     log.debug("%s: %s client for %r at %s", what, spec.provider, spec.model, spec.base_url or "its default address")
     options = _options(spec)
+    # The option of the file; a sequential client's False (below) wins over it. The embedded
+    # model calls one tool per reply anyway (validation warns that it ignores the option).
+    file_parallel = options.pop("parallel_tool_calls", None)
     if spec.provider == "embedded":
         from .embedded import EmbeddedChatCompletionClient
 
@@ -127,8 +130,8 @@ def build_client(
     if spec.provider == "scripted":
         return ScriptedChatCompletionClient(spec.responses or [], delay=spec.delay or 0.0)
     extra: dict[str, Any] = dict(options)
-    if parallel_tool_calls is False:
-        extra["parallel_tool_calls"] = False
+    if parallel_tool_calls is False or file_parallel is not None:
+        extra["parallel_tool_calls"] = False if parallel_tool_calls is False else file_parallel
     if timeout is not None:
         extra["timeout"] = timeout
     if max_retries is not None:

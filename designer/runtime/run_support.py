@@ -89,7 +89,7 @@ _GRAPH_END = "Digraph execution is complete"
 
 def end_of(reason: str, pattern: str, coordinator: str | None, finish_requested: bool) -> tuple[ev.FinishReason, str]:
     """(finish reason, detail) of a run from AgentChat's stop reason."""
-    from ..core.finish import FINISHED_TURN, graph_done, plain_reason
+    from ..core.finish import FINISHED_TURN, MAGENTIC_ANSWER, graph_done, plain_reason
 
     if finish_requested:
         return "stopped", FINISHED_TURN
@@ -99,6 +99,9 @@ def end_of(reason: str, pattern: str, coordinator: str | None, finish_requested:
     # Hierarchical runs end when the coordinator has answered: that is completion, not a bound.
     # AgentChat joins the reasons of every condition that fired ("Maximum ..., 'lead' answered").
     if coordinator is not None and reason.endswith(f"{coordinator!r} answered"):
+        return "completed", plain_reason(reason)
+    # Magentic-One's final answer on a satisfied request is completion; after its round cap, a bound.
+    if reason.startswith(MAGENTIC_ANSWER) and not reason.startswith(f"{MAGENTIC_ANSWER} after its cap"):
         return "completed", plain_reason(reason)
     if reason:
         return "termination", plain_reason(reason)

@@ -34,8 +34,11 @@ from ..core.finish import STOPPED_BY_USER
 from ..core.masking import redact
 from ..core.run_store import RunStore
 from ..core.spec import TeamSpec
+from ..core.task import with_inputs
 from ..core.tool_introspect import ToolLocations
 from ..core.trust import TrustPolicy
+from . import handoff_user
+from .code_approval import ApprovalMode, CodeApprovals
 from .compiler import CompiledTeam, compile_team
 from .models import ModelHooks
 from .recording import ReplayPlan
@@ -81,6 +84,7 @@ class TeamRun:
         replay: ReplayPlan | None = None,
         inputs: Mapping[str, str] | None = None,
         snapshot_text: str | None = None,
+        code_approval: ApprovalMode = "deny",
     ) -> None:
         """``team_file`` locates the ``tools/`` folder beside it; ``tool_folders`` adds more.
         ``trust`` decides about the code the run would execute (user modules, MCP servers,
@@ -90,12 +94,14 @@ class TeamRun:
         history to record the run in (its setting may turn recording off); ``replay`` answers
         the run's calls from a recorded run's (see :mod:`.recording`); ``inputs`` are the task's
         placeholders as given, for the history; ``snapshot_text`` the YAML the spec was read
-        from, kept as the run's snapshot (default: the spec written out)."""
+        from, kept as the run's snapshot (default: the spec written out); ``code_approval`` who
+        approves code_executor agents' code ('ask': an ApprovalRequested event for :meth:`approve`)."""
         # Freeze, the one copy of a run: later edits of the caller's spec cannot race it.
         #: The team as the user wrote it: what trust is asked and checked about (a cap on
         #: reply length changes nothing that runs, so it must not make the team "another" one).
         self._written = spec.model_copy(deep=True)
-        self.spec = self._written if reply_tokens is None else cap_replies(self._written, reply_tokens, model_override)
+        ran = self._written if reply_tokens is None else cap_replies(self._written, reply_tokens, model_override)
+        self.spec = with_inputs(ran, inputs)  # the inputs fill system messages too (core/task.py)
         self.team_file = team_file
         self.locations = ToolLocations.for_file(team_file, tool_folders)
         self.trust = trust
@@ -124,6 +130,7 @@ class TeamRun:
         self._tools.session = self._record.session
 
         self._out = RunOutbox()
+        self._tools.approvals = CodeApprovals(code_approval, self._out.emit, lambda: self._record.session)
         self._token = CancellationToken()
         self._compiled: CompiledTeam | None = None
         self._consumer: asyncio.Task[None] | None = None
@@ -175,6 +182,10 @@ class TeamRun:
         self._inputs[target].set_result(text)
         return True
 
+    def approve(self, request_id: str | None, approved: bool, reason: str = "") -> bool:
+        """Answer a code approval request (the given id, or the only one): run the code, or not."""
+        return self._tools.approvals is not None and self._tools.approvals.approve(request_id, approved, reason)
+
     # --- the event stream -----------------------------------------------------------
 
     async def _ask(self, agent: str, prompt: str, token: CancellationToken | None) -> str:
@@ -183,7 +194,7 @@ class TeamRun:
         session = self._record.session
         recorded = session.input_answer(agent) if session is not None else None
         if recorded is not None:  # a replay: the human's answer as it was given
-            self._out.emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt))
+            self._out.emit(ev.InputRequested(agent, request_id=request_id, prompt=prompt, origin="replayed"))
             return recorded
         future: asyncio.Future[str] = self._loop.create_future()
         self._inputs[request_id] = future
@@ -324,11 +335,13 @@ class TeamRun:
             hooks=ModelHooks(on_error=self._on_model_error, on_chunk=self._on_chunk),
             tools=self._tools,
             session=self._record.session,
+            inputs=self._record.inputs,
         )
         await self._tools.start()
         from .translate import Translator
 
-        translator = Translator(self._compiled.coordinator, self._compiled.workers, self._record.session)
+        translator = Translator(self._compiled.coordinator, self._compiled.workers, self._record.session,
+                                parents=self.spec.inner_members())  # inner teams' members nest under their team agent
         self._translator = translator
         if self._finish_requested:
             self._compiled.external.set()
@@ -365,7 +378,9 @@ class TeamRun:
         assert self._compiled is not None
         team = self._compiled.team
         try:
-            async for item in team.run_stream(task=self.task, cancellation_token=self._token):
+            # Resumed with the person's answer after each swarm hand-off to the user (handoff_user.py).
+            async for item in handoff_user.run_stream(team, self.task, self._token, self._ask, self._out.emit,
+                                                      lambda: self._finish_requested):
                 if isinstance(item, TaskResult):
                     self._on_result(item)
                     continue

@@ -5,15 +5,16 @@ Shared by every pattern's compile module; must run inside the event loop the tea
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Awaitable, Callable
 
-from autogen_agentchat.agents import AssistantAgent, BaseChatAgent, CodeExecutorAgent, UserProxyAgent
+from autogen_agentchat.agents import BaseChatAgent, UserProxyAgent
 from autogen_core import CancellationToken
 from autogen_core.models import ChatCompletionClient
 from autogen_core.tools import BaseTool, StaticStreamWorkbench, Workbench
 
 from ..core.spec import AgentSpec, TeamSpec
+from .agent_kinds import builder_for
+from .agent_parts import assistant_class, assistant_parts, memory_tools, with_filter
 from .models import AgentClient, ModelHooks, ModelSetupError, UnavailableClient, build_client
 from .recorded import model_identity
 from .recording import CallSession, RecordingCache
@@ -39,6 +40,8 @@ class TeamBuilder:
         self.model_override = model_override
         self.clients: dict[tuple[str, bool], ChatCompletionClient] = {}
         self.run_tools = tools
+        #: The run's input values (the {placeholders}): the file's defaults unless compile_team got the run's.
+        self.inputs: dict[str, str] = {name: item.default for name, item in spec.inputs.items()}
 
     def client(self, model_id: str, *, sequential_tools: bool = False) -> ChatCompletionClient:
         model_id = self.model_override or model_id
@@ -74,38 +77,55 @@ class TeamBuilder:
         return self.run_tools.tool(tool_id)
 
     def agent(self, agent_id: str, extra_tools: list[BaseTool[Any, Any]] | None = None, *, handoffs: bool = False) -> BaseChatAgent:
+        """The agent ``agent_id``, behind its ``sees:`` message filter in every pattern (agent_parts.py)."""
+        return with_filter(self._of_kind(agent_id, extra_tools, handoffs=handoffs), self.spec.agents[agent_id])
+
+    def _of_kind(self, agent_id: str, extra_tools: list[BaseTool[Any, Any]] | None, *, handoffs: bool) -> BaseChatAgent:
+        """The agent ``agent_id`` as its kind builds it (each kind has its own home below or in a module)."""
         spec: AgentSpec = self.spec.agents[agent_id]
-        description = spec.description or f"An agent named {agent_id}."
         if spec.kind == "user_proxy":
-            ask = self.input_func
-
-            async def input_func(prompt: str, token: CancellationToken | None) -> str:
-                return await ask(agent_id, prompt, token)
-
-            return UserProxyAgent(agent_id, description=description, input_func=input_func)
+            return self._user_proxy(agent_id, spec)
         if spec.kind == "code_executor":
-            executor = self.run_tools.code_executor(timeout=60)
-            with warnings.catch_warnings():
-                # "No approval function set": the user approved this team's local code execution
-                # (trust, by content) before the run; the warning would only alarm them on stderr.
-                warnings.filterwarnings("ignore", message=".*approval function.*")
-                return CodeExecutorAgent(agent_id, code_executor=executor, description=description)
+            from .code_agents import code_agent  # the code_executor kind's home
+
+            return code_agent(self, agent_id, spec)
+        build = builder_for(spec.kind)  # kinds with a module of their own (team: runtime/nested.py)
+        if build is not None:
+            return build(self, agent_id, spec)
+        return self._assistant(agent_id, spec, extra_tools, handoffs=handoffs)
+
+    def describe(self, agent_id: str) -> str:
+        return self.spec.agents[agent_id].description or f"An agent named {agent_id}."
+
+    def _user_proxy(self, agent_id: str, spec: AgentSpec) -> BaseChatAgent:
+        ask = self.input_func
+
+        async def input_func(prompt: str, token: CancellationToken | None) -> str:
+            return await ask(agent_id, prompt, token)
+
+        return UserProxyAgent(agent_id, description=self.describe(agent_id), input_func=input_func)
+
+    def _assistant(
+        self, agent_id: str, spec: AgentSpec, extra_tools: list[BaseTool[Any, Any]] | None, *, handoffs: bool
+    ) -> BaseChatAgent:
         tools = [self.tool(t) for t in spec.tools if not self.run_tools.is_mcp(t)] + list(extra_tools or [])
+        tools += memory_tools(self, agent_id)  # remember_<memory> for the memories it writes
         # MCP servers come as workbenches; AgentChat takes tools or workbenches, not both, so the
         # other tools join them in a streaming static workbench (which keeps AgentTool's streaming).
         servers: list[Workbench] = [self.run_tools.workbench(t) for t in spec.tools if self.run_tools.is_mcp(t)]
         workbench: list[Workbench] | None = [StaticStreamWorkbench(tools), *servers] if servers else None
         client = self.model_client(agent_id, self.spec.model_id_for(agent_id), stream=spec.streaming,
                                    sequential_tools=bool(extra_tools))
-        return AssistantAgent(
+        return assistant_class(spec)(  # AssistantAgent, or the one with structured replies
             agent_id,
             model_client=client,
             tools=([*tools] or None) if workbench is None else None,
             workbench=workbench,
             handoffs=list(spec.handoffs) if handoffs and spec.handoffs else None,
-            description=description,
+            description=self.describe(agent_id),
             system_message=spec.system_message or None,
             reflect_on_tool_use=spec.reflect_on_tool_use if tools or servers else None,
             max_tool_iterations=spec.max_tool_iterations,
             model_client_stream=False,  # streaming goes through AgentClient's hooks instead
+            **assistant_parts(self, agent_id, spec, client),  # context, memory, output_schema
         )

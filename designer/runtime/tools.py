@@ -38,6 +38,7 @@ from ..core.builtins import BUILTIN_TOOLS, ToolContext
 from ..core.child_env import child_environment
 from ..core.spec import TeamSpec, ToolSpec
 from ..core.tool_introspect import ToolLocations
+from .code_approval import CodeApprovals
 from .code_exec import PythonRunner, local_executor
 from .loader import ToolSetupError, forget_tool_modules, load_function
 from .mcp import McpToolSource
@@ -128,6 +129,8 @@ class RunTools:
         self.session: CallSession | None = None
         #: file path -> SHA-256 the user trusted (set by the runner); None: no trust check here.
         self.approved_files: dict[str, str] | None = None
+        #: Who approves code_executor agents' code (set by the runner; see code_approval.py).
+        self.approvals: CodeApprovals | None = None
 
     @property
     def workspace(self) -> Path:
@@ -160,12 +163,16 @@ class RunTools:
         """The environment of code this run executes locally: this process's, keys removed."""
         return child_environment(self.spec, os.environ)
 
-    def code_executor(self, timeout: float = 60.0) -> Any:
-        """A local code executor in the workspace, for code_executor agents."""
-        executor = local_executor(self.workspace, timeout, self.child_env())
+    def code_executor(self, timeout: float = 60.0, work_dir: Path | None = None) -> Any:
+        """A local code executor in ``work_dir`` (default: the workspace), for code_executor agents."""
+        executor = local_executor(work_dir or self.workspace, timeout, self.child_env())
         executor.recording = lambda: self.session
         self._executors.append(executor)
         return executor
+
+    def keep(self, executor: Any) -> None:
+        """Stop ``executor`` at the run's end with the others (a Docker one: its container)."""
+        self._executors.append(executor)
 
     def _build(self, tool_id: str, spec: ToolSpec) -> BaseTool[Any, Any]:
         if spec.builtin is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from autogen_agentchat.messages import (
     BaseAgentEvent,
@@ -12,6 +12,7 @@ from autogen_agentchat.messages import (
     HandoffMessage,
     SelectSpeakerEvent,
     StopMessage,
+    StructuredMessage,
     ThoughtEvent,
     ToolCallExecutionEvent,
     ToolCallRequestEvent,
@@ -19,6 +20,9 @@ from autogen_agentchat.messages import (
 )
 
 from ..core import events as ev
+from ..core.patterns.magentic_one import ORCHESTRATOR
+from .magentic_ledger import SOURCE as MAGENTIC_SOURCE
+from .magentic_ledger import orchestrator_events
 from .recording import CallSession
 
 
@@ -26,10 +30,15 @@ class Translator:
     """Stateful: tracks tokens per agent and which events are nested in a delegation."""
 
     def __init__(
-        self, coordinator: str | None = None, workers: frozenset[str] = frozenset(), session: CallSession | None = None
+        self, coordinator: str | None = None, workers: frozenset[str] = frozenset(), session: CallSession | None = None,
+        parents: Mapping[str, str] | None = None,
     ) -> None:
         self.coordinator = coordinator
         self.workers = workers
+        #: Who each nested speaker's messages nest under: hierarchical workers under the coordinator,
+        #: inner teams' members under their team agent (TeamSpec.inner_members(), which wins).
+        self.parents: dict[str, str] = {w: coordinator for w in workers} if coordinator else {}
+        self.parents.update(parents or {})
         #: The run's recording: in a replay, which turns were answered from it.
         self.session = session
         self.tokens: dict[str, dict[str, int]] = {}
@@ -42,7 +51,7 @@ class Translator:
         return ev.Message("user", content=task, kind="task")
 
     def parent_of(self, source: str) -> str | None:
-        return self.coordinator if source in self.workers else None
+        return self.parents.get(source)
 
     def _origin(self, source: str) -> str:
         session = self.session
@@ -75,10 +84,12 @@ class Translator:
                 for r in item.content
             ]
         if isinstance(item, SelectSpeakerEvent):
-            reason = self.session.selector_reason(self.messages) if self.session is not None else None
+            # The recorded reasons are the outer selector's, by message count: an inner selector's pick has none.
+            inner = any(self.parent_of(name) is not None for name in item.content)
+            reason = self.session.selector_reason(self.messages) if self.session is not None and not inner else None
             prompt, answer, last = reason or ("", "", "")
-            return [ev.SpeakerSelected(name, prompt=prompt, answer=answer, fallback=bool(last) and not named(name, last))
-                    for name in item.content]
+            return [ev.SpeakerSelected(name, prompt=prompt, answer=answer, fallback=bool(last) and not named(name, last),
+                                       parent=self.parent_of(name)) for name in item.content]
         if isinstance(item, ThoughtEvent):
             return [ev.Message(source, content=item.content, kind="thought", parent=parent)]
         if isinstance(item, CodeExecutionEvent):
@@ -98,12 +109,20 @@ class Translator:
                 self._seen_task = True  # the task is not counted among the team's messages
                 return [ev.Message("user", content=item.to_text(), kind="task")]
             self.messages += 1
+            if source == MAGENTIC_SOURCE:  # Magentic-One's orchestrator: its plan, speaker choices, final answer
+                return orchestrator_events(item, self._origin(ORCHESTRATOR), self.parent_of)
             kind: ev.MessageKind = (
                 "tool_summary" if isinstance(item, ToolCallSummaryMessage) else "stop" if isinstance(item, StopMessage) else "text"
             )
-            message = ev.Message(source, content=item.to_text(), kind=kind, parent=parent, origin=self._origin(source))
+            # A structured reply is the JSON the model wrote (fields it left out stay out, where to_text()
+            # writes null for them, which the schema's own json-schema check would fail).
+            structured = isinstance(item, StructuredMessage)
+            content = item.content.model_dump_json(exclude_unset=True) if isinstance(item, StructuredMessage) else item.to_text()
+            message = ev.Message(source, content=content, kind=kind, parent=parent, origin=self._origin(source), structured=structured)
             return [message, *self._usage(source, item.models_usage)]
-        # Memory queries, code generation notices, input requests (emitted by the runner itself) ...
+        # Memory queries are left out on purpose: every turn of a memory's reader would repeat all its
+        # entries; what changes a memory (a writer's remember_ call) shows as a tool call. Code
+        # generation notices, input requests (emitted by the runner itself) ...
         return []
 
 

@@ -107,6 +107,8 @@ def _list_docks_in_view_menu(w: Any) -> None:
 
 
 def _wire(w: Any) -> None:
+    from .canvas.group_actions import open_inner_team_editor
+
     c = w.controller
     c.undo_stack.cleanChanged.connect(w._update_title)
     c.pathChanged.connect(w._update_title)
@@ -123,3 +125,5 @@ def _wire(w: Any) -> None:
     w.docks["history"].visibilityChanged.connect(w.history_panel.on_dock_visibility)
     w.runs.runningChanged.connect(w._on_running_changed)
     w.transcript.inputSubmitted.connect(w.runs.provide_input)
+    # The agent panel's "Edit inner team…" opens the same editor as the canvas's group menu.
+    w.agent_panel.parts.innerTeamRequested.connect(lambda team: open_inner_team_editor(w, c, team))

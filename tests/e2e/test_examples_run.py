@@ -8,6 +8,7 @@ the machine is several times slower. The full-length runs are what a user does b
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -27,11 +28,23 @@ WORK = ["--reply-tokens", str(REPLY_TOKENS), "--max-messages", str(MAX_MESSAGES)
 ANSWERS = "Thanks, that answers it. TERMINATE\nApproved: refund the duplicate charge.\n"
 
 
+def needs_trust(path) -> bool:
+    """An example that runs code (a code_executor agent) must be trusted first, as a user would."""
+    from designer.core.tool_introspect import ToolLocations
+    from designer.core.trust import code_manifest
+
+    spec = validate_file(path).spec
+    return bool(code_manifest(spec, ToolLocations.for_file(path), path))
+
+
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
-def test_example_runs_on_the_embedded_model(path):
+def test_example_runs_on_the_embedded_model(path, tmp_path):
+    # --trust remembers the answer in the trust store: a temporary one, never the user's.
+    trust = ["--trust"] if needs_trust(path) else []
     done = subprocess.run(
-        [sys.executable, "-m", "designer", "run", str(path), "--jsonl", *WORK],
+        [sys.executable, "-m", "designer", "run", str(path), "--jsonl", *WORK, *trust],
         input=ANSWERS, capture_output=True, text=True, cwd=ROOT, timeout=600,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr[-2000:]

@@ -14,7 +14,7 @@ from designer.core.teamfile import dump_team
 from designer.core.trust import TrustStore
 from designer.core.yamlio import load_team
 from designer.ui.document.recovery import pending_recoveries
-from tests.conftest import FIXTURES, STOP_BOUND_S, TEAMS
+from tests.conftest import FIXTURES, STOP_BOUND_S, TEAMS, example_files
 
 SCRIPTED = """\
 schema: team-designer/v1
@@ -77,7 +77,7 @@ def trusting(window, tmp_path: Path):
 def test_starts_on_the_start_page_and_new_opens_the_editor(make_main_window, qtbot):
     w = make_main_window()
     assert w.stack.currentWidget() is w.start_page
-    assert w.start_page.examples.count() == 7
+    assert w.start_page.examples.count() == len(example_files())
     w.window_actions["new"].trigger()
     assert w.stack.currentWidget() is w.canvas
     assert w.windowTitle() == "Untitled[*] — Team Designer"

@@ -54,7 +54,8 @@ def saved_model(dialog: ModelsDialog, model_id: str = "embedded") -> dict[str, A
 def test_a_new_team_shows_its_bounds_and_every_option_has_a_field(open_dialog: Any) -> None:
     dialog = open_dialog()
     edits = dialog.editor.options.option_edits
-    assert set(edits) == set(ModelOptions.model_fields)  # a new option gets a field without UI work
+    switches = dialog.editor.options.option_switches  # yes/no options: not set / on / off
+    assert set(edits) | set(switches) == set(ModelOptions.model_fields)  # a new option gets a field without UI work
     assert edits["max_tokens"].text() == "256" and edits["repeat_penalty"].text() == "1.15"
     assert edits["temperature"].text() == "" and edits["temperature"].placeholderText() == "not set"
 

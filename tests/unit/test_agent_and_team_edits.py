@@ -65,7 +65,7 @@ def test_set_kind_to_assistant_keeps_everything_and_drops_nothing():
 
 def test_set_kind_refuses_an_unknown_kind_or_agent():
     """A kind the spec does not know, or an agent that is not there, is refused in words."""
-    assert set(AGENT_KINDS) == {"assistant", "user_proxy", "code_executor"}
+    assert set(AGENT_KINDS) == {"assistant", "user_proxy", "code_executor", "team"}
     with pytest.raises(EditError, match="unknown agent kind 'robot'"):
         set_kind(spec(), "writer", "robot")
     with pytest.raises(EditError, match="no agent 'ghost'"):

@@ -72,7 +72,7 @@ def test_get_waits_for_an_item_and_times_out_without_one():
 
 def test_event_types_and_kinds_are_the_declared_literals():
     classes = [ev.RunStarted, ev.Message, ev.Chunk, ev.ToolCall, ev.ToolResult, ev.Handoff, ev.SpeakerSelected,
-               ev.InputRequested, ev.Usage, ev.Error, ev.Finished]
+               ev.InputRequested, ev.ApprovalRequested, ev.Notice, ev.Usage, ev.Error, ev.Finished]
     assert sorted(cls.type for cls in classes) == sorted(get_args(ev.EventType))
     assert ev.Message("a").kind in get_args(ev.MessageKind) and ev.Error("a").kind in get_args(ev.ErrorKind)
 

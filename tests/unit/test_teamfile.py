@@ -28,8 +28,25 @@ orchestration: {pattern: sequential, order: [writer]}
 """
 
 
-def test_there_are_seven_examples():
-    assert len(example_files()) == 7
+def _specs():
+    specs = [load_team(p).spec for p in example_files()]
+    assert all(s is not None for s in specs)
+    return specs
+
+
+def test_the_examples_cover_every_pattern_and_each_capability_issue_12_asks_an_example_for():
+    """Every registered pattern, and a nested team, a selector with allowed transitions, a graph with
+    activation groups, a structured-output agent and a hand-off to the user, each have an example."""
+    from designer.core.patterns import registered
+
+    specs = _specs()
+    assert {r.name for r in registered()} <= {s.orchestration.pattern for s in specs}
+    agents = [a for s in specs for a in s.agents.values()]
+    assert any(a.kind == "team" for a in agents)
+    assert any(a.output_schema for a in agents)
+    assert any("user" in a.handoffs for a in agents)
+    assert any(getattr(s.orchestration, "allowed_transitions", None) for s in specs)
+    assert any(e.group for s in specs for e in getattr(s.orchestration, "edges", []))
 
 
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)

@@ -244,7 +244,8 @@ def test_a_code_executor_agent_is_trusted_for_the_teams_content_and_says_where_i
     assert refused(first) and "(tools: runner)" in first.stderr
     assert ("working folder: the run's workspace: a new temporary folder made for each run and deleted after it, "
             "unless a workspace folder is given (--workspace") in first.stderr
-    trusted = cli(data, "run", str(team), "--jsonl", "--trust")
+    # Trusted, and each block approved too (without a terminal the CLI refuses code unless --approve-code).
+    trusted = cli(data, "run", str(team), "--jsonl", "--trust", "--approve-code")
     assert trusted.returncode == 0, trusted.stderr
     assert [e["content"] for e in events(trusted) if e["type"] == "message" and e["agent"] == "runner"] == ["from the block\n"]
 

@@ -76,6 +76,10 @@ class Checks(Protocol):
         """Report ``model_id`` when no model of the team (or the embedded one) has it; True if one does."""
         ...
 
+    def input_names(self) -> list[str]:
+        """The team's ``inputs`` (the {placeholders} a run fills in), in file order."""
+        ...
+
 
 def replace_ids(ids: list[str], mapping: Mapping[str, str | None]) -> list[str]:
     """``ids`` with renames applied and removed ids (None) dropped, without repeats."""

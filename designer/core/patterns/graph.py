@@ -37,6 +37,15 @@ class GraphEdgeSpec(Record):
     source: str = Field(alias="from")
     target: str = Field(alias="to")
     when: EdgeCondition | None = None
+    group: str | None = Field(
+        default=None, min_length=1,
+        description="Activation group: the target's incoming edges of one group are joined together (AgentChat's activation_group).",
+    )
+    activation: Literal["all", "any"] | None = Field(
+        default=None,
+        description="'all': the target runs when every edge of this edge's group has fired; 'any': when one has "
+        "(AgentChat's activation_condition; default from wait_for_all).",
+    )
 
 
 class GraphSpec(PatternSpec):
@@ -93,6 +102,66 @@ def set_edge_condition(orch: GraphSpec, index: int, condition: EdgeCondition | N
     edges = list(orch.edges)
     edges[index] = with_(edges[index], when=condition)
     return with_(orch, edges=edges)
+
+
+def set_edge_activation(orch: GraphSpec, index: int, group: str | None, activation: Literal["all", "any"] | None) -> GraphSpec:
+    """Put edge ``index`` in activation ``group`` (None: the target's default group) with
+    ``activation`` ('all' | 'any'; None: from wait_for_all)."""
+    _edge_index(orch, index)
+    group = (group or "").strip() or None
+    edges = list(orch.edges)
+    # Cleared values (None) equal their defaults, so the saved file omits them.
+    edges[index] = with_(edges[index], group=group, activation=activation)
+    return with_(orch, edges=edges)
+
+
+def set_edge(orch: GraphSpec, index: int, condition: EdgeCondition | None, group: str | None,
+             activation: Literal["all", "any"] | None) -> GraphSpec:
+    """The canvas's edge dialog: condition, group and activation of one edge as one edit."""
+    return set_edge_activation(set_edge_condition(orch, index, condition), index, group, activation)
+
+
+def activation_of(graph: GraphSpec, edge: GraphEdgeSpec) -> Literal["all", "any"]:
+    """What joins ``edge`` with the other edges of its group: the group's explicit activation
+    (set on any of its edges), else 'all' when the target is in wait_for_all, else 'any'."""
+    return _activation(_explicit(graph), graph, edge)
+
+
+def activations(graph: GraphSpec) -> list[Literal["all", "any"]]:
+    """:func:`activation_of` of every edge, in edge order (one pass over the edges)."""
+    explicit = _explicit(graph)
+    return [_activation(explicit, graph, edge) for edge in graph.edges]
+
+
+def _explicit(graph: GraphSpec) -> dict[tuple[str, str], Literal["all", "any"]]:
+    out: dict[tuple[str, str], Literal["all", "any"]] = {}
+    for edge in graph.edges:
+        if edge.activation is not None:
+            out.setdefault((edge.target, group_of(edge)), edge.activation)
+    return out
+
+
+def _activation(explicit: Mapping[tuple[str, str], Literal["all", "any"]], graph: GraphSpec,
+                edge: GraphEdgeSpec) -> Literal["all", "any"]:
+    found = explicit.get((edge.target, group_of(edge)))
+    if found is not None:
+        return found
+    return "all" if edge.target in graph.wait_for_all else "any"
+
+
+def group_of(edge: GraphEdgeSpec) -> str:
+    """The edge's activation group as AgentChat keys it: by default the target's own name."""
+    return edge.group or edge.target
+
+
+def edge_label(graph: GraphSpec, edge: GraphEdgeSpec) -> str:
+    """The canvas label: the condition, then the group and its join when the edge has a group."""
+    parts = [edge.when.describe()] if edge.when else []
+    if edge.group is not None:
+        parts.append(f"[{edge.group}: {activation_of(graph, edge)}]")
+    elif edge.activation is not None:
+        parts.append(f"[{edge.activation}]")
+    return " ".join(parts)
 
 
 def set_edge_end(orch: GraphSpec, index: int, end: str, agent: str) -> GraphSpec:
@@ -152,8 +221,10 @@ class Graph(PatternRules[GraphSpec]):
         if not orch.edges:
             return []
         conditional = sum(1 for e in orch.edges if e.when is not None)
-        return [plural(len(orch.edges), 'graph edge')
-                + (f" ({conditional} with conditions)" if conditional else "")]
+        grouped = sum(1 for e in orch.edges if e.group is not None or e.activation is not None)
+        details = [f"{conditional} with conditions"] if conditional else []
+        details += [f"{grouped} in activation groups"] if grouped else []
+        return [plural(len(orch.edges), 'graph edge') + (f" ({', '.join(details)})" if details else "")]
 
     def map_agents(self, orch: GraphSpec, mapping: Mapping[str, str | None]) -> GraphSpec:
         edges = []
@@ -176,7 +247,7 @@ class Graph(PatternRules[GraphSpec]):
 
     def connections(self, orch: GraphSpec, agents: Mapping[str, AgentSpec]) -> list[Connection]:
         return [
-            Connection(e.source, e.target, "graph", e.when.describe() if e.when else "", i)
+            Connection(e.source, e.target, "graph", edge_label(orch, e), i)
             for i, e in enumerate(orch.edges)
             if e.source in agents and e.target in agents
         ]
@@ -217,9 +288,49 @@ class _GraphChecks:
         for i, node in enumerate(graph.wait_for_all):
             if node not in node_set:
                 checks.error(f"{node!r} is not a node of the graph", path + ("wait_for_all", i))
+        self._groups()
         if graph.entry and graph.entry in checks.agents:
             self._reach_and_end()
             self._cycles()
+
+    def _groups(self) -> None:
+        """Activation groups: one target each, one activation each (AgentChat refuses a mix),
+        more than one edge (else the group joins nothing), and no contradiction of wait_for_all."""
+        graph, checks = self.graph, self.checks
+        target_of: dict[str, int] = {}
+        members: dict[tuple[str, str], list[int]] = {}
+        for i, edge in enumerate(graph.edges):
+            where = self.path + ("edges", i)
+            if edge.group is not None:
+                first = target_of.setdefault(edge.group, i)
+                if graph.edges[first].target != edge.target:
+                    checks.error(
+                        f"group {edge.group!r} already joins the edges into {graph.edges[first].target!r}; "
+                        "a group belongs to one target", where + ("group",),
+                        f"give the edges into {edge.target!r} a group of their own")
+            members.setdefault((edge.target, group_of(edge)), []).append(i)
+        for (target, group), indexes in members.items():
+            set_on = [i for i in indexes if graph.edges[i].activation is not None]
+            for i in set_on[1:]:
+                if graph.edges[i].activation != graph.edges[set_on[0]].activation:
+                    checks.error(
+                        f"the edges of group {group!r} into {target!r} disagree: "
+                        f"{graph.edges[set_on[0]].activation!r} and {graph.edges[i].activation!r}",
+                        self.path + ("edges", i, "activation"), "a group has one activation: set the same on each edge, or on one")
+            if set_on and target in graph.wait_for_all and graph.edges[set_on[0]].activation == "any":
+                checks.warn(
+                    f"{target!r} waits for all its edges (wait_for_all), but this edge's group runs it on any one",
+                    self.path + ("edges", set_on[0], "activation"),
+                    "the group's activation wins for its edges; remove one of the two to say it once")
+            # One edge that says 'any' is an optional trigger on purpose; otherwise a lone edge
+            # is most likely a join whose other edges were forgotten or name the group differently.
+            lone = graph.edges[indexes[0]]
+            if len(indexes) == 1 and lone.group is not None and lone.activation != "any":
+                checks.warn(
+                    f"group {group!r} has one edge, so it joins nothing: {lone.source!r} alone runs {target!r}",
+                    self.path + ("edges", indexes[0], "group"),
+                    "put the other edges of the join in this group (check its spelling), "
+                    "or set activation: any if this edge should run the target by itself")
 
     def _reach_and_end(self) -> None:
         graph, outgoing = self.graph, self.outgoing

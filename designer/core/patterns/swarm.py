@@ -11,6 +11,9 @@ from ..records import AgentSpec
 from .base import Checks, Connection, PatternRules, PatternSpec, Wiring, mapped, register, replace_ids, with_
 from .shapes import Positions, layers
 
+#: The hand-off target that is the person running the team (AgentChat's ``handoffs=["user"]``).
+HANDOFF_USER = "user"
+
 
 class SwarmSpec(PatternSpec):
     pattern: Literal["swarm"]

@@ -7,6 +7,7 @@ from autogen_agentchat.teams import DiGraphBuilder, GraphFlow
 
 from ...core.patterns.sequential import SequentialSpec
 from ..team_builder import TeamBuilder
+from ..termination import turn_cap
 from .base import PatternTeam, compiles
 
 
@@ -19,4 +20,5 @@ def compile_sequential(b: TeamBuilder, orch: SequentialSpec, condition: Terminat
     for before, after in zip(agents, agents[1:], strict=False):
         builder.add_edge(before, after)
     builder.set_entry_point(agents[0])
-    return PatternTeam(GraphFlow(agents, graph=builder.build(), termination_condition=condition))
+    return PatternTeam(GraphFlow(agents, graph=builder.build(), termination_condition=condition,
+                                 max_turns=turn_cap(b.spec, orch)))

@@ -1,5 +1,6 @@
-"""Editing a graph edge's condition from the canvas: one window-modal dialog at a time, and OK
-as one "Edit condition" edit of the edge it was opened on (never a different one)."""
+"""Editing a graph edge from the canvas (its condition, activation group and join): one
+window-modal dialog at a time, and OK as one edit of the edge it was opened on (never a
+different one): "Edit condition" when only the condition changed, else "Edit edge"."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ...core import diagram, edits
 from ...core.patterns import graph
 from ..document.controller import DocumentController
 from .connection_items import ConnectionItem
-from .editors import EdgeConditionDialog
+from .edge_dialog import EdgeDialog
 
 
 class ConditionEditing(QObject):
@@ -20,7 +21,7 @@ class ConditionEditing(QObject):
         # the middle of one of its own paint events (a crash, seen after a canvas test).
         super().__init__(view)
         self._controller = controller
-        self._open: tuple[EdgeConditionDialog, diagram.Connection] | None = None
+        self._open: tuple[EdgeDialog, diagram.Connection] | None = None
 
     def open(self, item: ConnectionItem) -> None:
         """Open the condition dialog of a graph edge (nothing for other connections)."""
@@ -31,7 +32,10 @@ class ConditionEditing(QObject):
             self._open[0].close()
         view = self.parent()
         assert isinstance(view, QWidget)
-        dialog = EdgeConditionDialog(edges[item.index].when, f"Condition: {item.source} → {item.target}", view)
+        orch = self._controller.spec.orchestration
+        assert isinstance(orch, graph.GraphSpec)  # only a graph has edges
+        edge = edges[item.index]
+        dialog = EdgeDialog(edge, graph.activations(orch)[item.index], f"Edge: {item.source} → {item.target}", view)
         dialog.accepted.connect(self._on_accepted)
         dialog.finished.connect(self._on_finished)
         self._open = (dialog, item.connection)
@@ -48,7 +52,11 @@ class ConditionEditing(QObject):
         if index is None or (edges[index].source, edges[index].target) != (edge.source, edge.target):
             self._controller.editRefused.emit(f"the edge {edge.source} → {edge.target} changed meanwhile")
             return
-        self._controller.edit("Edit condition", edits.edit_orchestration, graph.set_edge_condition, index, dialog.condition())
+        group, activation = dialog.group(), dialog.activation()
+        if (group, activation) == (edges[index].group, edges[index].activation):
+            self._controller.edit("Edit condition", edits.edit_orchestration, graph.set_edge_condition, index, dialog.condition())
+            return
+        self._controller.edit("Edit edge", edits.edit_orchestration, graph.set_edge, index, dialog.condition(), group, activation)
 
     @Slot()
     def _on_finished(self) -> None:

@@ -12,9 +12,10 @@ from typing import Iterator
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
-from ...core import diagram
+from ...core import diagram, diagram_groups
 from ...core.document import Change
 from .connection_items import ConnectionItem
+from .group_items import GroupLayer
 from .items import AgentNodeItem
 from ..document.controller import DocumentController
 
@@ -36,6 +37,8 @@ class CanvasScene(QGraphicsScene):
         controller.selectionChanged.connect(self._on_controller_selection_changed)
         controller.problemsChanged.connect(self._on_problems_changed)
         self.selectionChanged.connect(self._on_selection_changed)
+        #: Inner teams drawn as groups that collapse and open (view state, not the file's).
+        self.groups = GroupLayer(self)
         self._sync(reset=True)
 
     def node(self, agent_id: str) -> AgentNodeItem | None:
@@ -79,7 +82,7 @@ class CanvasScene(QGraphicsScene):
         spec = self._controller.spec
         with self._guard():
             self._active = None if reset else self._active
-            wanted = diagram.connections(spec)
+            wanted = diagram.connections(spec) + diagram_groups.inner_connections(spec)
             if reset or rewire or wanted != [c.connection for c in self._connections]:
                 for item in self._connections:
                     item.detach()
@@ -100,6 +103,7 @@ class CanvasScene(QGraphicsScene):
                     node.setPos(x, y)
             if not self._connections:
                 self._add_connections(wanted)
+            self.groups.sync(spec, reset)  # frames around inner teams; collapsed ones hide their members
             self._apply_problems()
             self._apply_selection()
             # Only grow: shrinking the scene rect would make the view jump under the user.

@@ -14,8 +14,10 @@ from PySide6.QtGui import QPainter, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QMenu, QWidget
 
 from ...core import canvas_edits, diagram, edits
+from ...core.id_edits import rename_agent_to, typed_name_hint
 from ...core.document import Change
 from ...core.spec import ViewSpec
+from . import group_actions
 from .condition_editing import ConditionEditing
 from .editors import NameEditWidget
 from .connection_items import ConnectionItem, ConnectionLabelItem
@@ -113,7 +115,7 @@ class CanvasView(QGraphicsView):
             return
         self._close_editor()
         self.ensureVisible(node)
-        hint = lambda text: edits.rename_hint(self._controller.spec, agent_id, text)  # noqa: E731 - why a name cannot be used
+        hint = lambda text: typed_name_hint(self._controller.spec, agent_id, text)  # noqa: E731 - why a name cannot be used
         self._editor = NameEditWidget(agent_id, self.viewport(), check=hint)
         self._editing = agent_id
         self._editor.committed.connect(self._on_rename_committed)
@@ -166,13 +168,13 @@ class CanvasView(QGraphicsView):
         old, new, editor = self._editing, text.strip(), self._editor
         if old is None or new == old or old not in self._controller.spec.agents:
             return self._close_editor()
-        result = self._controller.edit("Rename agent", edits.rename_agent, old, new)
+        result = self._controller.edit("Rename agent", rename_agent_to, old, new)  # "Research Lead" -> research_lead
         if result.refused and editor is not None and editor.hasFocus():
             # Enter on a name that cannot be used: the box stays, says why and suggests one.
-            return editor.refuse(edits.rename_hint(self._controller.spec, old, new) or result.refusal or "")
+            return editor.refuse(typed_name_hint(self._controller.spec, old, new) or result.refusal or "")
         self._close_editor()
         if result.applied:
-            self._controller.select_agents([new])
+            self._controller.select_agents([result.extra or new])
 
     def _on_rename_cancelled(self) -> None:
         self._close_editor()
@@ -186,6 +188,8 @@ class CanvasView(QGraphicsView):
             self.edit_condition(item)
         elif key == "add":
             self.add_agent_at(scene_pos)
+        elif key in group_actions.KEYS and isinstance(item, AgentNodeItem):  # inner teams: group_actions.py
+            group_actions.trigger(self, self._controller, self._scene.groups, key, item.agent_id)
         else:
             {"duplicate": self.duplicate_selection, "delete": self.delete_selection,
              "auto_layout": self.auto_layout, "fit": self.fit_all}[key]()
@@ -220,10 +224,9 @@ class CanvasView(QGraphicsView):
         self.apply_view_state(layout.view if layout is not None else None)
 
     def _item_at(self, pos: QPoint) -> AgentNodeItem | ConnectionItem | None:
-        for item in self.items(pos):
-            if isinstance(item, ConnectionLabelItem):
-                return item.connection
-            if isinstance(item, (AgentNodeItem, ConnectionItem)):
+        for hit in self.items(pos):
+            item = hit.connection if isinstance(hit, ConnectionLabelItem) else hit
+            if isinstance(item, (AgentNodeItem, ConnectionItem)) and item.acceptedMouseButtons():  # inner teams' lines: drawn only
                 return item
         return None
 
@@ -309,7 +312,7 @@ class CanvasView(QGraphicsView):
             self.start_rename(item.agent_id)
         elif isinstance(item, ConnectionItem):
             self.edit_condition(item)
-        else:
+        elif not group_actions.toggle_at(self._scene.groups, self.mapToScene(event.position().toPoint())):
             self.add_agent_at(self.mapToScene(event.position().toPoint()))
         event.accept()
 
@@ -366,6 +369,7 @@ class CanvasView(QGraphicsView):
             if item.agent_id not in self._controller.selected_agents:
                 self._controller.select_agents([item.agent_id])
             entries = [("Rename", "rename", "F2"), ("Duplicate", "duplicate", "Ctrl+D"), ("Delete", "delete", "Del")]
+            entries += group_actions.menu_entries(self._controller, self._scene.groups, item.agent_id)
         elif isinstance(item, ConnectionItem):
             self._controller.select_connection(item.source, item.target, item.index)
             entries = [("Edit condition…", "condition", "")] if item.kind == "graph" else []

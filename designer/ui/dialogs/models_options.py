@@ -9,9 +9,10 @@ because "not set" (the provider's own default) must stay expressible: empty is n
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, get_args
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -26,7 +27,7 @@ from ...core import model_edits
 from ...core.gguf import GgufError, file_problem, model_file, path_for_file, read_info
 from ...core.spec import ModelOptions, ModelSpec
 from ..document.controller import DocumentController
-from ..widgets.common import set_line_text
+from ..widgets.common import set_combo_entries, set_line_text
 
 
 class _Dialog(Protocol):
@@ -48,6 +49,8 @@ _TIPS = {
 }
 #: Option fields per row of the options grid.
 _PER_ROW = 3
+#: A yes/no option (parallel_tool_calls) is a choice of three: "not set" keeps the provider's default.
+SWITCH_CHOICES: tuple[tuple[str, bool | None], ...] = (("not set", None), ("on", True), ("off", False))
 
 
 def reserve_lines(label: QLabel, lines: int) -> QLabel:
@@ -80,20 +83,27 @@ class ModelOptionRows:
         row.addWidget(self.browse_button)
         self.file_info = reserve_lines(QLabel(parent), 2)
         self.option_edits: dict[str, QLineEdit] = {}
+        #: The yes/no options, as a choice of not set / on / off.
+        self.option_switches: dict[str, QComboBox] = {}
         self.options_grid = QWidget(parent)
         grid = QGridLayout(self.options_grid)
         grid.setContentsMargins(0, 0, 0, 0)
         for i, (name, field) in enumerate(ModelOptions.model_fields.items()):
-            edit = QLineEdit(parent)
+            edit: QLineEdit | QComboBox
+            if bool in get_args(field.annotation):
+                edit = self.option_switches[name] = QComboBox(parent)
+                set_combo_entries(edit, SWITCH_CHOICES, None)
+                edit.setToolTip(f"{field.description or ''} Not set: the provider's default.".strip())
+            else:
+                edit = self.option_edits[name] = QLineEdit(parent)
+                edit.setPlaceholderText("not set")
+                edit.setToolTip(f"{field.description or _TIPS.get(name, '')} Empty = not set (the provider's default).".strip())
             edit.setObjectName(f"option_{name}")
-            edit.setPlaceholderText("not set")
-            edit.setToolTip(f"{field.description or _TIPS.get(name, '')} Empty = not set (the provider's default).".strip())
             label = QLabel(f"{model_edits.option_label(name)}:", parent)
             label.setBuddy(edit)
             line, column = divmod(i, _PER_ROW)
             grid.addWidget(label, line, 2 * column)
             grid.addWidget(edit, line, 2 * column + 1)
-            self.option_edits[name] = edit
         for column in range(_PER_ROW):
             grid.setColumnStretch(2 * column + 1, 1)
         self.price_edits: dict[str, QLineEdit] = {}
@@ -137,6 +147,8 @@ class ModelOptionRows:
         for name, edit in self.option_edits.items():
             value = options.get(name)
             set_line_text(edit, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+        for name, switch in self.option_switches.items():
+            set_combo_entries(switch, SWITCH_CHOICES, options.get(name))
         # Models that run in this process cost nothing: no price to give.
         self.form.setRowVisible(self.prices_row, model.provider not in ("embedded", "scripted"))
         prices = model.prices.model_dump() if model.prices is not None else {}
@@ -173,6 +185,8 @@ class ModelOptionsControl:
         rows.browse_button.clicked.connect(self._on_browse_clicked)
         for name, edit in rows.option_edits.items():
             edit.editingFinished.connect(lambda name=name, edit=edit: self._on_option_edited(name, edit))
+        for name, switch in rows.option_switches.items():
+            switch.activated.connect(lambda _i, name=name, switch=switch: self._on_switch_chosen(name, switch))
         for name, edit in rows.price_edits.items():
             edit.editingFinished.connect(lambda name=name, edit=edit: self._on_price_edited(name, edit))
 
@@ -209,6 +223,13 @@ class ModelOptionsControl:
         if model_id is not None:
             label = model_edits.option_label(name).lower()
             self._dialog.edit_current(f"Set {label} of {model_id}", model_edits.set_option, name, edit.text())
+
+    def _on_switch_chosen(self, name: str, switch: QComboBox) -> None:
+        model_id, value = self._dialog.current_id, switch.currentData()
+        if model_id is not None:
+            text = "" if value is None else "true" if value else "false"
+            self._dialog.edit_current(f"Set {model_edits.option_label(name).lower()} of {model_id}",
+                                      model_edits.set_option, name, text)
 
     def _on_price_edited(self, name: str, edit: QLineEdit) -> None:
         model_id = self._dialog.current_id

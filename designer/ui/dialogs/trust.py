@@ -37,7 +37,8 @@ class TrustDialog(QDialog):
         self.resize(760, 420)
         kinds = {item.kind for item in items}
         what = [w for k, w in (("module", "import Python modules"), ("mcp", "start programs (MCP servers)"),
-                               ("python", "execute Python code the agents write")) if k in kinds]
+                               ("python", "execute Python code the agents write"),
+                               ("remote", "send tool calls to MCP servers at a URL")) if k in kinds]
         # Say plainly what the answer covers, so nobody believes it trusts a path or a name.
         remembered = ["Your answer is remembered for exactly this content: it is asked again when a listed file changes"]
         if "mcp" in kinds:

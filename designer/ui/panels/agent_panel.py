@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from ...core import edits
 from ...core.patterns import registered, rules_for
-from ...core.agent_edits import set_kind
+from ...core.patterns.swarm import HANDOFF_USER
+from ...core.agent_edits import KIND_FIELDS, set_kind
+from ...core.id_edits import rename_agent_to, renamed_note, typed_name_hint
 from ...core.document import Change
 from ...core.spec import EMBEDDED_MODEL_ID, AgentSpec, TeamSpec
 from ...core.tool_catalog import tool_entries
@@ -42,12 +44,21 @@ from ..widgets.common import (
     toggled_list,
 )
 from ..widgets.prompt_editor import PromptEditorWidget
+from .agent_parts_panel import AgentPartsWidget
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("Assistant (model-driven)", "assistant"),
     ("Human input (user proxy)", "user_proxy"),
     ("Code executor", "code_executor"),
+    ("Inner team (a team as one agent)", "team"),
 )
+#: What the panel says under the kind of an agent that is not an assistant.
+KIND_NOTES = {
+    "user_proxy": "A person answers in this agent's turn: no model, prompt or tools.",
+    "code_executor": "Without a model it runs the code blocks in the messages it receives; with one (or with "
+                     "retries, on the team default) it writes the code itself and fixes code that failed.",
+    "team": "Runs its inner team; its model writes the answer from the inner conversation.",
+}
 NO_AGENT_HINT = "Select one agent on the canvas"
 ID_TIP = ("The agent's id: how other agents, the pattern and the transcript name it. "
           "Letters, digits and '_'. Renaming updates every reference.")
@@ -146,6 +157,8 @@ class AgentPanelWidget(QWidget):
         body.addWidget(self.handoffs_list, 1)
         body.addWidget(self.handoffs_note)
         body.addLayout(options)
+        self.parts = AgentPartsWidget(self._controller)  # context, sees, memory, schema, code, inner team
+        body.addWidget(self.parts)
         body.addStretch(0)  # takes the slack when the stretching fields are hidden, see _show_kind
         self._body_layout = body
         self.scroll_area = QScrollArea(self)  # not "scroll": that would hide QWidget.scroll()
@@ -186,8 +199,8 @@ class AgentPanelWidget(QWidget):
             "tools": self.tools_list, "handoffs": self.handoffs_list, "reflect_on_tool_use": self.reflect_check,
             "max_tool_iterations": self.iterations_spin, "streaming": self.streaming_check,
         }
-        widget = widgets.get(name)
-        if widget is None or self._agent_id is None or widget.isHidden():
+        widget = widgets.get(name) or self.parts.focus_widget(name, index)
+        if widget is None or self._agent_id is None or not widget.isVisibleTo(self):
             return False
         if isinstance(widget, ChecklistWidget) and index is not None:
             keys = getattr(self._controller.spec.agents[self._agent_id], name)
@@ -217,6 +230,7 @@ class AgentPanelWidget(QWidget):
         agent = spec.agents.get(agent_id) if agent_id else None
         self.hint.setVisible(agent is None)
         self.body.setEnabled(agent is not None)
+        self.parts.show_agent(spec, agent_id)
         if agent_id is None or agent is None:
             set_line_text(self.id_edit, "")
             set_plain_text(self.description_edit, "")
@@ -234,7 +248,10 @@ class AgentPanelWidget(QWidget):
         self.tools_list.set_entries(tool_entries(spec, agent, self._controller.tool_locations()), agent.tools)
         others = [a for a in spec.agents if a != agent_id]
         targets = [(a, a, spec.agents[a].description) for a in others]
-        targets += [(a, f"{a} (unknown agent)", "No such agent: uncheck to remove.") for a in agent.handoffs if a not in spec.agents]
+        if rules_for(spec.orchestration).uses_handoffs or HANDOFF_USER in agent.handoffs:  # the person running the team
+            targets.append((HANDOFF_USER, "user (you, running the team)", "The run pauses and asks you; your answer resumes it."))
+        targets += [(a, f"{a} (unknown agent)", "No such agent: uncheck to remove.") for a in agent.handoffs
+                    if a not in spec.agents and a != HANDOFF_USER]
         self.handoffs_list.set_entries(targets, agent.handoffs)
         where = [r.label for r in registered() if r.uses_handoffs]
         active = rules_for(spec.orchestration).uses_handoffs
@@ -246,7 +263,9 @@ class AgentPanelWidget(QWidget):
 
     @staticmethod
     def _model_entries(spec: TeamSpec, agent: AgentSpec) -> list[tuple[str, Any]]:
-        entries: list[tuple[str, Any]] = [(f"(team default: {spec.default_model or EMBEDDED_MODEL_ID})", None)]
+        default = f"(team default: {spec.default_model or EMBEDDED_MODEL_ID})"
+        # A code executor without a model runs the code it is sent (see KIND_NOTES).
+        entries: list[tuple[str, Any]] = [("(none: runs the code it receives)" if agent.kind == "code_executor" else default, None)]
         entries += [(m, m) for m in spec.models]
         if EMBEDDED_MODEL_ID not in spec.models:
             entries.append((f"{EMBEDDED_MODEL_ID} (built in)", EMBEDDED_MODEL_ID))
@@ -255,20 +274,20 @@ class AgentPanelWidget(QWidget):
         return entries
 
     def _show_kind(self, kind: str) -> None:
-        # Only assistants use a model: the other kinds ignore these fields at run time.
-        assistant = kind == "assistant"
-        self.form.setRowVisible(self.model_combo, assistant)
-        for widget in (self.prompt_label, self.prompt, self.tools_label, self.tools_list,
-                       self.handoffs_label, self.handoffs_list, self.reflect_check, self.streaming_check):
+        # Each kind shows the fields it uses at run time (KIND_FIELDS): tools are for assistants only.
+        assistant, uses = kind == "assistant", KIND_FIELDS.get(kind, frozenset())
+        self.form.setRowVisible(self.model_combo, "model" in uses)
+        for prompt_part in (self.prompt_label, self.prompt):
+            prompt_part.setVisible("system_message" in uses)
+        self.streaming_check.setVisible("streaming" in uses)
+        for widget in (self.tools_label, self.tools_list, self.handoffs_label, self.handoffs_list, self.reflect_check):
             widget.setVisible(assistant)
         self.handoffs_note.setVisible(assistant and bool(self.handoffs_note.text()))
         self.options_form.setRowVisible(self.iterations_spin, assistant)
         self.kind_note.setVisible(not assistant)
-        self._body_layout.setStretch(self._body_layout.count() - 1, 0 if assistant else 1)
+        self._body_layout.setStretch(self._body_layout.count() - 1, 0 if "system_message" in uses else 1)
         if not assistant:
-            self.kind_note.setText("A person answers in this agent's turn: no model, prompt or tools."
-                                   if kind == "user_proxy" else
-                                   "Runs the code blocks in the messages it receives: no model, prompt or tools.")
+            self.kind_note.setText(KIND_NOTES.get(kind, ""))
 
     # --- from the user ---------------------------------------------------------------------
 
@@ -285,24 +304,26 @@ class AgentPanelWidget(QWidget):
             set_line_text(self.id_edit, old or "")
             return
         had_focus = self.id_edit.hasFocus()
-        refusal = self._controller.edit(f"Rename {old} to {new}", edits.rename_agent, old, new).refusal
+        result = self._controller.edit(f"Rename {old} to {new}", rename_agent_to, old, new)  # "Research Lead" -> research_lead
+        refusal = result.refusal
         if refusal:
             set_line_text(self.id_edit, old)
             set_label(self.message, f"Cannot rename {old} to {new!r}: {refusal}")
             # Said at the field too, with a name that works; the old name is marked for retyping.
-            self._show_id_hint(edits.rename_hint(self._controller.spec, old, new) or refusal)
+            self._show_id_hint(typed_name_hint(self._controller.spec, old, new) or refusal)
             self.id_edit.selectAll()
             return
-        set_label(self.message, "")
+        new, typed = result.extra or new, new
         self._show_id_hint("")
         # The controller drops a removed id from the selection; a rename keeps the same agent.
         self._controller.select_agents([new])
+        set_label(self.message, renamed_note(typed, new))  # after the selection, which clears it
         if had_focus:
             self.id_edit.setFocus()
 
     def _on_id_edited(self, text: str) -> None:
         if self._agent_id is not None:
-            self._show_id_hint(edits.rename_hint(self._controller.spec, self._agent_id, text) or "")
+            self._show_id_hint(typed_name_hint(self._controller.spec, self._agent_id, text) or "")
 
     def _show_id_hint(self, text: str) -> None:
         set_label(self.id_note, text)
@@ -322,7 +343,7 @@ class AgentPanelWidget(QWidget):
             return
         kind = self.kind_combo.itemData(index)
         dropped = self._controller.edit(f"Change kind of {self._agent_id}", set_kind, self._agent_id, kind).extra
-        set_label(self.message, f"Only assistants use a model, a system message, tools and hand-offs; removed: {', '.join(dropped)} "
+        set_label(self.message, f"The new kind does not use everything the old one did; removed: {', '.join(dropped)} "
                                 "(Undo brings them back)." if dropped else "")
 
     def _on_model_activated(self, index: int) -> None:

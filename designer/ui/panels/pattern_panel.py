@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QMessageBox, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from ...core import edits
 from ...core.document import Change
@@ -60,7 +60,12 @@ class PatternPanelWidget(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.help_label)
         layout.addWidget(self.note)
-        layout.addWidget(self.stack, 1)
+        # Scrolled, so the largest editor (the selector's transitions) never sets the window's minimum size.
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.stack)
+        layout.addWidget(self.scroll_area, 1)
 
         self.pattern_combo.activated.connect(self._on_pattern_activated)
         controller.changed.connect(self._on_changed)

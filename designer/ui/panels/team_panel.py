@@ -46,6 +46,8 @@ from ..widgets.common import (
     set_spin_value,
 )
 from ..widgets.prompt_editor import PromptEditorWidget
+from .termination_editor import TerminationExtras
+from .memories_editor import MemoriesEditorWidget
 
 PROVIDERS: tuple[str, ...] = ("embedded", "openai", "azure_openai", "anthropic", "gemini", "ollama", "openai_compatible")
 _MODEL_HEADERS = ("Id", "Provider", "Model name", "Base URL", "API key reference")
@@ -54,7 +56,7 @@ _MODEL_HEADERS = ("Id", "Provider", "Model name", "Base URL", "API key reference
 def bound_note(term: TerminationSpec) -> str:
     """'Run bound: 20 messages, 600 s, text 'DONE'' — what stops a run that nobody ends."""
     if not term.has_bound():
-        return "No run bound: a run could go on forever. Set max messages, a timeout or a token budget."
+        return "No run bound: a run could go on forever. Set max messages, a timeout, a token budget or max turns."
     return f"Run bound: {term.describe()}"
 
 
@@ -122,6 +124,8 @@ class TeamPanelWidget(QWidget):
         term_form.addRow("Max messa&ges:", self.max_messages_spin)
         term_form.addRow("Time&out:", self.timeout_spin)
         term_form.addRow("Token b&udget:", self.max_tokens_spin)
+        self.termination_extras = TerminationExtras(self._controller, self._edit)  # turns, caps, conditions, blocks
+        term_form.addRow(self.termination_extras)
         term_form.addRow(self.bound_label)
 
         body = QWidget()
@@ -130,6 +134,8 @@ class TeamPanelWidget(QWidget):
         layout.addLayout(form)
         layout.addWidget(inputs)
         layout.addWidget(models)
+        self.memories = MemoriesEditorWidget(self._controller)  # follows the document itself
+        layout.addWidget(self.memories)
         layout.addWidget(term)
         layout.addStretch(1)
         self.scroll_area = QScrollArea(self)
@@ -197,10 +203,13 @@ class TeamPanelWidget(QWidget):
         simple: dict[Any, QWidget] = {"name": self.name_edit, "description": self.description_edit,
                                       "task": self.task_edit.editor, "default_model": self.default_model_combo}
         widget: QWidget | None = simple.get(head)
-        if head == "termination":
+        if head == "memories":
+            widget = self.memories.focus_path(path)
+        elif head == "termination":
             fields = {"text": self.text_edit, "max_messages": self.max_messages_spin, "timeout": self.timeout_spin,
                       "max_tokens": self.max_tokens_spin}
-            widget = fields.get(path[1] if len(path) > 1 else "max_messages", self.max_messages_spin)
+            widget = fields.get(path[1] if len(path) > 1 else "max_messages")
+            widget = widget if widget is not None else self.termination_extras.widget_for(path[1:]) or self.max_messages_spin
         elif head in ("inputs", "models") and len(path) > 1:
             table, keys = (self.inputs_table, list(spec.inputs)) if head == "inputs" else (self.models_table, list(spec.models))
             columns = INPUT_COLUMNS if head == "inputs" else MODEL_COLUMNS

@@ -112,6 +112,9 @@ class RunWorker(QObject):
     def provide_input(self, key: str, text: str, request_id: str) -> None:
         self._call(self._control, key, "provide_input", text, request_id)
 
+    def approve(self, key: str, request_id: str, approved: bool) -> None:
+        self._call(self._control, key, "approve", request_id, approved)
+
     def shutdown(self) -> None:
         self._call(self._halt)
 
@@ -257,6 +260,10 @@ class RunController(QObject):
 
     def provide_input(self, text: str, request_id: str, key: str | None = None) -> None:
         self._command("provide_input", key, text, request_id)
+
+    def approve(self, request_id: str, approved: bool, key: str | None = None) -> None:
+        """Answer a code approval request of a run (default: the window's): run the code, or not."""
+        self._command("approve", key, request_id, approved)
 
     def _command(self, name: str, key: str | None, *args: Any) -> None:
         key = key or (self._primary if self._running else None)

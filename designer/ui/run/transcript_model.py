@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from ...core import events as ev
 from ...core.finish import figures_text, finish_text
+from ...core.patterns.magentic_one import ORCHESTRATOR
 
 #: The item data role under which the model hands the delegate a whole Entry.
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -62,6 +63,8 @@ class Entry:
     answer: str = ""
     #: The selector's answer named no participant, so AgentChat chose by its fallback rule.
     fallback: bool = False
+    #: A structured reply (the agent's output_schema): ``text`` is its JSON, indented.
+    structured: bool = False
 
     @property
     def has_reason(self) -> bool:
@@ -185,7 +188,9 @@ class TranscriptModel(QAbstractListModel):
 
     def _count(self, event: ev.Message | ev.Handoff) -> int:
         """The team's messages before this one (-1: it is not one of them); counts it."""
-        if event.parent is not None or (isinstance(event, ev.Message) and event.kind in ("task", "thought")):
+        # The person's answer to a hand-off is, like the task, no message of the team's (AgentChat's count).
+        if event.parent is not None or (isinstance(event, ev.Message) and (event.kind in ("task", "thought")
+                                                                          or event.agent == "user")):
             return -1
         before = self.team_messages
         self.team_messages += 1
@@ -195,15 +200,25 @@ class TranscriptModel(QAbstractListModel):
         key = (event.agent, event.parent)
         row = self._open.pop(key, None)
         before = self._count(event)
+        text = _indented_json(event.content) if event.structured else self._headed(event)
         if row is not None:
             entry = self.entries[row]
-            entry.text, entry.streaming = event.content, False
+            entry.text, entry.streaming, entry.structured = text, False, event.structured
             entry.message_kind, entry.origin, entry.before = event.kind, event.origin, before
             self._touch(row)
             return
         kind: EntryKind = "task" if event.kind == "task" else "message"
-        self._append(Entry(kind, event.agent, event.content, parent=event.parent, clock=self._clock(event),
-                           message_kind=event.kind, origin=event.origin, before=before))
+        self._append(Entry(kind, event.agent, text, parent=event.parent, clock=self._clock(event),
+                           message_kind=event.kind, origin=event.origin, before=before, structured=event.structured))
+
+    def _headed(self, event: ev.Message) -> str:
+        """Magentic-One's orchestrator: its plan (a re-plan after stalling) and its final answer
+        under a heading; its instructions follow the line saying whom it picked."""
+        magentic = self.started is not None and self.started.pattern == "magentic_one" and event.agent == ORCHESTRATOR
+        if event.kind == "plan":  # only an orchestrator's (an inner team's too)
+            again = any(e.message_kind == "plan" and e.parent == event.parent for e in self.entries)
+            return ("**New plan** (after stalling)" if again else "**Plan**") + "\n\n" + event.content.strip()
+        return f"**Final answer**\n\n{event.content}" if magentic and event.kind == "text" else event.content
 
     def _on_tool_call(self, event: ev.ToolCall) -> None:
         row = self._append(Entry(
@@ -231,6 +246,12 @@ class TranscriptModel(QAbstractListModel):
 
     def _on_input_requested(self, event: ev.InputRequested) -> None:
         self._append(Entry("system", event.agent, f"{event.agent} is waiting for your answer", clock=self._clock(event)))
+
+    def _on_approval_requested(self, event: ev.ApprovalRequested) -> None:
+        self._append(Entry("system", event.agent, f"{event.agent} waits for your approval to run code", clock=self._clock(event)))
+
+    def _on_notice(self, event: ev.Notice) -> None:
+        self._append(Entry("system", event.agent, f"{event.agent}: {event.text}", parent=event.parent, clock=self._clock(event)))
 
     def _on_error(self, event: ev.Error) -> None:
         self._append(Entry("error", event.agent, event.message, parent=event.parent, clock=self._clock(event)))
@@ -269,7 +290,8 @@ class TranscriptModel(QAbstractListModel):
                 mark = " · ↺ replayed" if entry.origin == "replayed" else ""
                 lines.append(f"{indent}### {who}{mark} · {entry.clock}")
                 lines.append(indent)
-                lines += [indent + line for line in entry.text.splitlines()]
+                fence = [f"{indent}```json"] if entry.structured else []
+                lines += fence + [indent + line for line in entry.text.splitlines()] + [f"{indent}```" for _ in fence]
             elif entry.kind == "tool":
                 lines.append(f"{indent}**{entry.agent}** called `{entry.tool}` · {entry.clock}")
                 lines.append(indent)
@@ -285,3 +307,11 @@ class TranscriptModel(QAbstractListModel):
 
     def to_jsonl(self) -> str:
         return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in self.events)
+
+
+def _indented_json(text: str) -> str:
+    """A structured reply's JSON laid out for reading (as it came when it is not JSON after all)."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text

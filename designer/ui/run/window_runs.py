@@ -104,6 +104,7 @@ class WindowRuns(QMainWindow):
             self.statusBar().showMessage("Run cancelled: the code it needs is not trusted", 8000)
             return False
         options.update(tool_options)
+        options.setdefault("code_approval", "ask")  # the window asks before any code runs (approval_bar.py)
         from ..history.store import window_store
 
         store = window_store()  # None: the history cannot be used (its panel says why); the run goes on unrecorded
@@ -146,18 +147,23 @@ class WindowRuns(QMainWindow):
     def _on_run_events(self, batch: list[ev.RunEvent]) -> None:
         from ...core import events as ev
         from ...core.finish import finish_text
+        from .approval_bar import approval_bar
 
         self.transcript.model.add_events(batch)
         self.status.add_events(batch)
         for event in batch:
             if isinstance(event, (ev.Chunk, ev.Message, ev.ToolCall)) and event.agent in self.controller.spec.agents:
                 self.canvas.set_active_agent(event.parent or event.agent)
-            elif isinstance(event, ev.InputRequested):
+            elif isinstance(event, ev.InputRequested) and not event.origin:  # not one a replay answered
                 self.canvas.set_active_agent(event.agent)
                 self.transcript.ask(event.agent, event.request_id)
+            elif isinstance(event, ev.ApprovalRequested):  # Run / Don't run under the transcript
+                self.canvas.set_active_agent(event.agent)
+                approval_bar(self).ask(event.agent, event.request_id, event.code)
             elif isinstance(event, ev.Finished):
                 self.canvas.set_active_agent(None)
                 self.transcript.end_input()
+                approval_bar(self).clear()
                 self.statusBar().showMessage("Run " + finish_text(event.reason, event.detail, capital=False), 15000)
 
     def _on_running_changed(self, running: bool) -> None:

@@ -74,7 +74,7 @@ class ToolLibraryWidget(QWidget):
         self.options_button = _button("Options…", self._on_options, "Edit the tool's options, time limit and description")
         self.try_button = _button("Try…", self._on_try, "Call the tool with arguments you type")
         self.remove_button = _button("Remove", self._on_remove, "Remove the tool from the team, and from every agent using it")
-        self.server_button = _button("Add MCP server…", self._on_add_server, "Add an MCP server started by a command")
+        self.server_button = _button("Add MCP server…", self._on_add_server, "Add an MCP server started by a command or reached at a URL")
         self.list_button = _button("List tools", self._on_list_tools, "Start the MCP server (after asking) and list its tools")
         self.refresh_button = _button("Refresh", self._on_refresh, "Read the tool folders again")
         grid = QGridLayout()
@@ -297,10 +297,11 @@ class ToolLibraryWidget(QWidget):
             return
         spec, locations, path = controller.spec.model_copy(deep=True), controller.tool_locations(), controller.path
         # The same question as a run's or the Try dialog's: the server's command runs code.
+        local = tool.mcp.transport == "stdio"  # a server at a URL starts nothing: it is contacted
         if not self._preparation.confirm(code_manifest(spec, locations, path, tool_ids=[tool_id])):
-            self.say(f"Not started: {tool_id}'s command is not trusted.")
+            self.say(f"Not started: {tool_id}'s command is not trusted." if local else f"Not contacted: {tool_id}'s URL is not trusted.")
             return
-        self.say(f"Starting the MCP server {tool_id}…")
+        self.say(f"{'Starting' if local else 'Contacting'} the MCP server {tool_id}…")
         work = self.mcp.lister(spec, tool_id, locations, self._preparation.trust, path)
         self.tasks.submit("mcp", work, self.mcp.callback(tool_id, tool.mcp, self._on_listed))
         self._update_buttons()

@@ -1,7 +1,7 @@
 """What the Tools dock knows about its MCP servers' tools: known only once a server has run.
 
-Listing starts the server in a worker thread (through the runtime, after the trust question)
-and stops it again; the answer, or why it failed in plain words, is kept per server until the
+Listing starts the server (or, for one at a URL, connects to it) in a worker thread, through
+the runtime and after the trust question, and stops it again; the answer, or why it failed in plain words, is kept per server until the
 server's entry changes.
 """
 
@@ -60,7 +60,8 @@ class McpListing:
             if error is not None:
                 log.info("listing the tools of MCP server %r failed", tool_id, exc_info=error)
                 reason = plain_error(error)
-                self._known[tool_id] = (server, f"could not start or list: {reason}")
+                how = "start" if server.transport == "stdio" else "reach"  # a URL server starts nothing here
+                self._known[tool_id] = (server, f"could not {how} or list: {reason}")
                 done(tool_id, f"Could not list the tools of {tool_id}: {reason}")
                 return
             tools = [(str(t.get("name", "")), str(t.get("description") or "").strip().splitlines()[0]

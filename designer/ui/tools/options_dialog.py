@@ -125,8 +125,16 @@ class ToolOptionsDialog(QDialog):
         self.accept()
 
 
+#: (label, transport) of the server's kind: a program started here, or a URL.
+TRANSPORTS: tuple[tuple[str, str], ...] = (
+    ("A program on this computer (stdio)", "stdio"),
+    ("A URL, over streamable HTTP", "http"),
+    ("A URL, over SSE", "sse"),
+)
+
+
 class AddMcpServerDialog(QDialog):
-    """An MCP server by the command that starts it (a URL awaits the file format's support)."""
+    """An MCP server by the command that starts it, or by its URL (streamable HTTP or SSE)."""
 
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +147,18 @@ class AddMcpServerDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("server_name")
         self.name_edit.setPlaceholderText("named after the server if empty")
+        self.transport_combo = QComboBox()
+        self.transport_combo.setObjectName("server_transport")
+        for label, transport in TRANSPORTS:
+            self.transport_combo.addItem(label, transport)
+        self.url_edit = QLineEdit()
+        self.url_edit.setObjectName("server_url")
+        self.url_edit.setPlaceholderText("e.g. http://127.0.0.1:8000/mcp")
+        self.headers_edit = QPlainTextEdit()
+        self.headers_edit.setObjectName("server_headers")
+        self.headers_edit.setPlaceholderText("Name: value, one a line; secrets as references: "
+                                             "Authorization: Bearer env:MCP_TOKEN")
+        self.headers_edit.setFixedHeight(self.headers_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.command_edit = QLineEdit()
         self.command_edit.setObjectName("server_command")
         self.command_edit.setPlaceholderText("npx, uvx, python, or a full path")
@@ -154,14 +174,19 @@ class AddMcpServerDialog(QDialog):
         self.cwd_edit.setPlaceholderText("folder it runs in; relative to the team file (optional)")
         self.error = message_label(3)
         self.error.setObjectName("error")
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.addRow("&Name:", self.name_edit)
+        form.addRow("&Server:", self.transport_combo)
         form.addRow("&Command:", self.command_edit)
         form.addRow("&Arguments:", self.args_edit)
         form.addRow("&Environment:", self.env_edit)
         form.addRow("&Folder:", self.cwd_edit)
-        note = QLabel("Servers reached by URL need a newer team file format; for now, the command that starts one.")
+        form.addRow("&URL:", self.url_edit)
+        form.addRow("&Headers:", self.headers_edit)
+        note = self.note = QLabel()
         note.setWordWrap(True)
+        self.transport_combo.currentIndexChanged.connect(self._show_transport)
+        self._show_transport()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_ok)
         buttons.rejected.connect(self.reject)
@@ -170,6 +195,32 @@ class AddMcpServerDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    @property
+    def transport(self) -> str:
+        return str(self.transport_combo.currentData())
+
+    @Slot()
+    def _show_transport(self) -> None:
+        stdio = self.transport == "stdio"
+        for widget in (self.command_edit, self.args_edit, self.env_edit, self.cwd_edit):
+            self.form.setRowVisible(widget, stdio)
+        for widget in (self.url_edit, self.headers_edit):
+            self.form.setRowVisible(widget, not stdio)
+        self.note.setText("Started when a run needs it (after asking), never when the file is opened." if stdio else
+                          "Starts nothing on this computer, but receives what agents send its tools; "
+                          "a run asks before contacting it.")
+
+    def headers(self) -> dict[str, str]:
+        """The headers as typed, 'Name: value' one a line; ValueError in plain words."""
+        headers: dict[str, str] = {}
+        for line in self.headers_edit.toPlainText().splitlines():
+            if line.strip():
+                name, sep, value = line.partition(":")
+                if not sep or not name.strip():
+                    raise ValueError(f"write the headers as Name: value, one a line (not {line.strip()!r})")
+                headers[name.strip()] = value.strip()
+        return headers
 
     def values(self) -> tuple[str, list[str], dict[str, str], str]:
         """(command, args, env, cwd) as typed; ValueError in plain words."""
@@ -190,11 +241,16 @@ class AddMcpServerDialog(QDialog):
     def _on_ok(self) -> None:
         try:
             command, args, env, cwd = self.values()
+            headers = self.headers()
         except ValueError as exc:
             self.error.setText(str(exc))
             return
-        result = self._controller.edit("Add MCP server", tool_edits.add_mcp_server, command, args, env=env, cwd=cwd,
-                                       tool_id=self.name_edit.text())
+        if self.transport == "stdio":
+            result = self._controller.edit("Add MCP server", tool_edits.add_mcp_server, command, args, env=env, cwd=cwd,
+                                           tool_id=self.name_edit.text())
+        else:
+            result = self._controller.edit("Add MCP server", tool_edits.add_mcp_url_server, self.transport,
+                                           self.url_edit.text(), headers, tool_id=self.name_edit.text())
         if result.refused:
             self.error.setText(result.refusal or "")
             return

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QMimeData, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QDrag, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from ...core.mcp_remote import describe_server
 from ...core.spec import McpServerSpec, TeamSpec
 from ...core.tool_catalog import describe_tool, schema_text
 from ...core.tool_introspect import ToolLocations
@@ -182,7 +183,7 @@ class ToolTreeWidget(QTreeWidget):
                           "Select a tool and press Add to team, or drag it onto an agent")
             if not self.sections["mcp"].childCount():
                 self.note(self.sections["mcp"], "No MCP servers yet: Add MCP server…",
-                          "An MCP server started by a command (npx, uvx, python …) gives agents its tools")
+                          "An MCP server started by a command (npx, uvx, python …) or reached at a URL gives agents its tools")
             if agent is None:
                 title = "In this team (select an agent to choose its tools)"
             elif agent.kind != "assistant":
@@ -193,8 +194,9 @@ class ToolTreeWidget(QTreeWidget):
         self.select(current)
 
     def _fill_server(self, tool_id: str, server: McpServerSpec, mcp: McpListing) -> None:
-        command = " ".join([server.command, *server.args])
-        item = self.entry("mcp", f"team:{tool_id}", f"{tool_id} — {command}", f"Started as: {command}")
+        command = describe_server(server)
+        how = "Started as" if server.transport == "stdio" else "Reached at"
+        item = self.entry("mcp", f"team:{tool_id}", f"{tool_id} — {command}", f"{how}: {command}")
         listed = mcp.listed(tool_id, server)
         if isinstance(listed, str):
             self.note(item, f"✗ {listed}")

@@ -1,4 +1,5 @@
-"""The graph (state machine) editor: entry node, an edges table with conditions, and joins.
+"""The graph (state machine) editor: entry node, an edges table with conditions and activation
+groups, and joins.
 
 An edge's condition is one of "always", "contains TEXT" or "does not contain TEXT". A
 condition without text is not a valid design, so choosing "contains" on an edge with no
@@ -38,7 +39,9 @@ from ...widgets.common import (
 )
 from .base import PatternEditorWidget, editor_for
 
-FROM, TO, WHEN, TEXT = range(4)
+FROM, TO, WHEN, TEXT, GROUP, JOIN = range(6)
+#: The Join column's explicit choices: (label, activation); "(default: ...)" (None) comes first.
+_JOINS: list[tuple[str, Any]] = [("all of group", "all"), ("any of group", "any")]
 _ASK_TEXT = "Type the text the message must (not) contain, then press Enter."
 
 
@@ -50,9 +53,11 @@ class GraphEditorWidget(PatternEditorWidget):
         self._awaiting_text = False
         self.entry_combo = QComboBox()
         self.entry_combo.setToolTip("The node that speaks first.")
-        self.edges_table = make_table(("From", "To", "Condition", "Text"),
+        self.edges_table = make_table(("From", "To", "Condition", "Text", "Group", "Join"),
                                       "After the From agent speaks, the edge fires when its condition holds on that "
-                                      "message. Edges leaving one agent are all conditional or all 'always'.")
+                                      "message. Edges leaving one agent are all conditional or all 'always'. "
+                                      "Edges into one agent with the same Group are joined: 'all' runs the agent when "
+                                      "every edge of the group fired, 'any' when one did; each group runs it on its own.")
         self.edges_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.add_button = QPushButton("&Add edge")
         self.remove_button = QPushButton("&Remove edge")
@@ -87,15 +92,18 @@ class GraphEditorWidget(PatternEditorWidget):
         orch = spec.orchestration
         assert isinstance(orch, GraphSpec)
         set_combo_entries(self.entry_combo, agent_entries(spec.agents, orch.entry, none_label="(choose)"), orch.entry or None)
-        fill_table(self.edges_table, [["", "", "", graph.condition_text(e.when)] for e in orch.edges], skip=(FROM, TO, WHEN))
-        for row, edge in enumerate(orch.edges):
+        fill_table(self.edges_table, [["", "", "", graph.condition_text(e.when), e.group or "", ""] for e in orch.edges],
+                   skip=(FROM, TO, WHEN, JOIN))
+        for row, (edge, join) in enumerate(zip(orch.edges, graph.activations(orch), strict=True)):
             self._combo(row, FROM, agent_entries(spec.agents, edge.source), edge.source)
             self._combo(row, TO, agent_entries(spec.agents, edge.target), edge.target)
             self._combo(row, WHEN, list(graph.CONDITIONS), graph.condition_kind(edge.when))
+            # The default says what it means for this edge: the group's or wait_for_all's activation.
+            self._combo(row, JOIN, [(f"(default: {join})", None), *_JOINS], edge.activation)
         self.join_list.set_entries([(n, n, "") for n in orch.nodes()], orch.wait_for_all)
         self._on_selection_changed()
 
-    def _combo(self, row: int, column: int, entries: list[tuple[str, Any]], current: str) -> None:
+    def _combo(self, row: int, column: int, entries: list[tuple[str, Any]], current: Any) -> None:
         combo = self.edges_table.cellWidget(row, column)
         if not isinstance(combo, QComboBox):
             combo = QComboBox()
@@ -136,6 +144,10 @@ class GraphEditorWidget(PatternEditorWidget):
         if column in (FROM, TO):
             self._edit("Change edge", edits.edit_orchestration, graph.set_edge_end, row, "source" if column == FROM else "target", value)
             return
+        if column == JOIN:
+            edge = self._edges()[row]
+            self._edit("Change edge activation", edits.edit_orchestration, graph.set_edge_activation, row, edge.group, value)
+            return
         text_item = self.edges_table.item(row, TEXT)
         assert text_item is not None, "refresh() fills the text cell of every edge's row"
         text = text_item.text()
@@ -156,6 +168,12 @@ class GraphEditorWidget(PatternEditorWidget):
             self.refresh(self._controller.spec)
 
     def _on_text_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == GROUP:
+            edges = self._edges()
+            if 0 <= item.row() < len(edges):
+                self._edit("Change edge group", edits.edit_orchestration, graph.set_edge_activation, item.row(),
+                           item.text(), edges[item.row()].activation)
+            return
         self._awaiting_text = False
         combo = self.edges_table.cellWidget(item.row(), WHEN)
         kind = combo.currentData() if isinstance(combo, QComboBox) else "always"
@@ -204,9 +222,11 @@ class GraphEditorWidget(PatternEditorWidget):
 
     def focus_path(self, path: tuple[Any, ...]) -> bool:
         if path[:1] == ("edges",) and len(path) > 1 and isinstance(path[1], int) and path[1] < self.edges_table.rowCount():
-            column = {"from": FROM, "to": TO, "when": WHEN}.get(path[2] if len(path) > 2 else "", WHEN)
+            column = {"from": FROM, "to": TO, "when": WHEN, "group": GROUP, "activation": JOIN}.get(
+                path[2] if len(path) > 2 else "", WHEN)
             self.edges_table.setCurrentCell(path[1], column)
-            self.edges_table.cellWidget(path[1], column).setFocus()
+            widget: QWidget | None = self.edges_table.cellWidget(path[1], column)  # None: a text cell
+            (widget if widget is not None else self.edges_table).setFocus()
             return True
         if path[:1] == ("edges",):
             self.edges_table.setFocus()
