@@ -120,14 +120,21 @@ def shape(events: list[Any], *, skip: tuple[str, ...] = ("chunk", "usage")) -> l
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Never read or write the user's real settings, recovery files or recent-file list."""
-    from PySide6.QtCore import QSettings, QStandardPaths
+    from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 
     QStandardPaths.setTestModeEnabled(True)
+    # One data folder (recovery files and their session locks) per test process: the suite's
+    # worker processes run at once, and one's cleanup must not delete another's live lock.
+    QCoreApplication.setOrganizationName(f"team-designer-tests-{os.getpid()}")
     folder = tmp_path_factory.mktemp("qsettings")
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
     yield
+    import shutil
+
+    own = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation))
+    shutil.rmtree(own / QCoreApplication.organizationName(), ignore_errors=True)
 
 
 _CALL_FAILED = pytest.StashKey[bool]()
