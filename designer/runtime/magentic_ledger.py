@@ -17,18 +17,18 @@ the last ledger reply, which the transcript shows as the reason for each speaker
 
 from __future__ import annotations
 
-from typing import Any, AsyncGenerator, Callable, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage
 from autogen_core import CancellationToken
-from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage, ModelInfo, RequestUsage
+from autogen_core.models import ChatCompletionClient, CreateResult, LLMMessage
 from autogen_core.tools import Tool, ToolSchema
 from autogen_core.utils import extract_json_from_str
 from pydantic import BaseModel, Field, create_model
 
 from ..core import events as ev
 from ..core.patterns.magentic_one import ORCHESTRATOR
-from .models import ModelSetupError
+from .models import ModelSetupError, ViewClient
 
 #: The name AgentChat's orchestrator publishes its messages under.
 SOURCE = "MagenticOneOrchestrator"
@@ -80,7 +80,7 @@ def _is_ledger_request(messages: Sequence[LLMMessage], json_output: Any) -> bool
     return bool(json_output) or (isinstance(content, str) and content.lstrip().startswith(_LEDGER_PROMPT_START))
 
 
-class LedgerClient(ChatCompletionClient):
+class LedgerClient(ViewClient):
     """The orchestrator's view of its model: keeps the last ledger reply; with ``constrain``
     (the embedded model) sends each ledger request as ``ledger_type(participants)``."""
 
@@ -115,35 +115,6 @@ class LedgerClient(ChatCompletionClient):
         if ledger and isinstance(result.content, str):
             self.last_ledger = result.content
         return result
-
-    async def create_stream(
-        self, messages: Sequence[LLMMessage], **kwargs: Any
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        # The orchestrator never streams; one result keeps the ledger handling in one place.
-        yield await self.create(messages, **kwargs)
-
-    async def close(self) -> None:
-        """The inner client belongs to the run's builder, which closes it."""
-
-    def actual_usage(self) -> RequestUsage:
-        return self._inner.actual_usage()
-
-    def total_usage(self) -> RequestUsage:
-        return self._inner.total_usage()
-
-    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
-        return self._inner.count_tokens(messages, **kwargs)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
-        return self._inner.remaining_tokens(messages, **kwargs)
-
-    @property
-    def capabilities(self) -> ModelInfo:  # deprecated alias AgentChat still reads
-        return self._inner.model_info
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._inner.model_info
 
 
 def parse_ledger(text: str, participants: Sequence[str]) -> dict[str, Any]:

@@ -253,7 +253,40 @@ class ModelHooks:
     on_chunk: Callable[[str, str], None] = lambda agent, text: None
 
 
-class AgentClient(ChatCompletionClient):
+class ViewClient(ChatCompletionClient):
+    """A view of a shared client: everything but ``create`` goes to it, and one result stands for
+    a stream (the view's ``create`` decides how the inner client is asked). Closing is the owner's."""
+
+    _inner: ChatCompletionClient
+
+    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:
+        yield await self.create(messages, **kwargs)
+
+    async def close(self) -> None:
+        """The shared inner client is closed once, by its owner."""
+
+    def actual_usage(self) -> RequestUsage:
+        return self._inner.actual_usage()
+
+    def total_usage(self) -> RequestUsage:
+        return self._inner.total_usage()
+
+    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
+        return self._inner.count_tokens(messages, **kwargs)
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
+        return self._inner.remaining_tokens(messages, **kwargs)
+
+    @property
+    def capabilities(self) -> ModelInfo:  # deprecated alias AgentChat still reads
+        return self._inner.model_info
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self._inner.model_info
+
+
+class AgentClient(ViewClient):
     """One agent's view of a shared client.
 
     * Failures are reported with the agent's name and the original exception, before
@@ -289,31 +322,6 @@ class AgentClient(ChatCompletionClient):
             self._hooks.on_error(self._agent, exc)
             raise
 
-    async def create_stream(self, messages: Sequence[LLMMessage], **kwargs: Any) -> AsyncGenerator[str | CreateResult, None]:
-        yield await self.create(messages, **kwargs)
-
-    async def close(self) -> None:
-        """The shared inner client is closed once, by its owner."""
-
-    def actual_usage(self) -> RequestUsage:
-        return self._inner.actual_usage()
-
-    def total_usage(self) -> RequestUsage:
-        return self._inner.total_usage()
-
-    def count_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
-        return self._inner.count_tokens(messages, **kwargs)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], **kwargs: Any) -> int:
-        return self._inner.remaining_tokens(messages, **kwargs)
-
-    @property
-    def capabilities(self) -> ModelInfo:
-        return self._inner.model_info
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._inner.model_info
 
 
 class UnavailableClient(ChatCompletionClient):
