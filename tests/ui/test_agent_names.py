@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 
 from designer.ui.canvas.editors import NameEditWidget
-from tests.conftest import TEAMS
-
-
-def copy_of(tmp_path: Path, name: str) -> Path:
-    target = tmp_path / name
-    target.write_text((TEAMS / name).read_text(encoding="utf-8"), encoding="utf-8")
-    return target
-
-
-def focus(qtbot: Any, widget: QWidget) -> None:
-    widget.window().activateWindow()
-    widget.setFocus()
-    qtbot.waitUntil(widget.hasFocus)
+from tests.ui.test_first_hour_bugs import copy_of, focus
 
 
 def test_the_agent_panel_maps_research_lead_to_an_id(make_main_window, qtbot, tmp_path):
