@@ -150,4 +150,4 @@ def _replay(args: argparse.Namespace, store: RunStore | None) -> int:
     if not args.jsonl:
         print(f"replaying run {run.short_id} ({how}, {len(calls)} recorded calls) with {where}", file=sys.stderr)
     recorder = None if args.no_record else store
-    return asyncio.run(_run(spec, run.task, args, trust, store=recorder, replay=plan))
+    return asyncio.run(_run(spec, run.task, args, trust, store=recorder, replay=plan, inputs=run.inputs))

@@ -58,6 +58,9 @@ class StoredRun:
     #: What the run's caller changed for it (model_override, max_messages, timeout, reply_tokens):
     #: a replay repeats them, so its requests can match the recording's.
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: The values of the team's {inputs} the run was given (they fill the task and the system
+    #: messages): a replay gives them again, or a system message that uses one would not match.
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def short_id(self) -> str:

@@ -236,10 +236,12 @@ class RunStore:
     def load(self, ref: str, *, events: bool = True) -> StoredRun:
         run_id = self.resolve(ref)
         with self._read() as db:
-            row = db.execute(f"SELECT {_LIST_COLUMNS}, snapshot, settings FROM runs WHERE id = ?", (run_id,)).fetchone()
-            run = _row(row[:-2])
-            run.snapshot = row[-2]
-            run.overrides = _overrides(row[-1])
+            row = db.execute(f"SELECT {_LIST_COLUMNS}, snapshot, settings, inputs FROM runs WHERE id = ?",
+                             (run_id,)).fetchone()
+            run = _row(row[:-3])
+            run.snapshot = row[-3]
+            run.overrides = _overrides(row[-2])
+            run.inputs = _inputs(row[-1])
             if events:
                 run.events = [json.loads(d) for (d,) in db.execute(
                     "SELECT data FROM events WHERE run_id = ? ORDER BY n", (run_id,))]
@@ -375,6 +377,15 @@ def _delete(db: sqlite3.Connection, ids: Sequence[str]) -> None:
     rows = [(i,) for i in ids]
     for table, column in (("events", "run_id"), ("calls", "run_id"), ("eval_runs", "run_id"), ("runs", "id")):
         db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
+
+
+def _inputs(text: str | None) -> dict[str, str]:
+    """A run's recorded input values; a damaged or odd entry reads as none."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def _row(r: Sequence[Any]) -> StoredRun:

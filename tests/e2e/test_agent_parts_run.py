@@ -186,6 +186,20 @@ def test_inputs_fill_system_messages_from_the_cli(tmp_path: Path, monkeypatch, c
     assert team.read_text(encoding="utf-8") == TEAM
 
 
+def test_a_strict_replay_gives_the_run_its_inputs_again(tmp_path: Path, monkeypatch, capsys):
+    """The system message was filled with --input tone=grumpy: the replay fills it the same, so
+    every request matches the recording (with the default value, none would)."""
+    monkeypatch.setenv("TEAM_DESIGNER_DATA_DIR", str(tmp_path / "data"))
+    team = tmp_path / "team.yaml"
+    team.write_text(TEAM, encoding="utf-8")
+    assert main(["run", str(team), "--jsonl", "--input", "tone=grumpy"]) == 0
+    ran = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(["replay", ran[0]["run_id"], "--strict", "--jsonl"]) == 0
+    finished = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert finished["type"] == "finished" and (finished["reason"], finished["detail"]) == (ran[-1]["reason"], ran[-1]["detail"])
+    assert finished["live_calls"] == 0 and finished["replayed_calls"] > 0
+
+
 def test_a_continued_conversation_keeps_a_filtered_agent_s_history_and_structured_replies(make_spec):
     spec = make_spec("""
 schema: team-designer/v1

@@ -303,3 +303,30 @@ def test_a_run_of_another_team_is_not_replayed_with_the_open_design(make_main_wi
     assert w.replay_run(other[0].run_id) is False
     assert not w.runs.running and w.transcript.model.finished is None
     assert len(errors) == 1 and "is a run of “Other”" in errors[0] and "open that team first" in errors[0]
+
+
+INPUTS = """\
+schema: team-designer/v1
+name: Toned
+inputs: {tone: {default: calm}}
+default_model: s
+models:
+  s: {provider: scripted, responses: ["a grumpy note", "another"]}
+agents:
+  writer: {system_message: "Be {tone}."}
+orchestration: {pattern: sequential, order: [writer]}
+"""
+
+
+def test_replay_gives_the_run_the_inputs_it_was_run_with(make_main_window, qtbot, tmp_path):
+    """The system message was filled with tone=grumpy: a strict replay from the window fills it
+    the same, so it is answered from the recording (with the default 'calm' it would not match)."""
+    w = open_team(make_main_window, qtbot, tmp_path, INPUTS)
+    w.ask_run = lambda: ("Write a note", {"inputs": {"tone": "grumpy"}})
+    w.window_actions["run"].trigger()
+    wait_for_end(w, qtbot)
+    assert w.replay_run(str(w.transcript.model.run_id), strict=True)
+    wait_for_end(w, qtbot)
+    finished = w.transcript.model.finished
+    assert w.transcript.model.started.origin == "replay" and finished.reason != "error", finished.detail
+    assert (finished.replayed_calls, finished.live_calls) == (1, 0)

@@ -153,7 +153,7 @@ class RunReplays(QObject):
         plan = ReplayPlan(calls, mode="strict" if mode == "strict" else "reuse", live_from=live_from, source=run.id)
         # The recorded run's own changes (a model for every agent, bounds, reply caps): the same
         # again, or none of its requests could match.
-        if not self._window.start_run(run.task, replay=plan, store=store, **run.overrides):
+        if not self._window.start_run(run.task, replay=plan, store=store, inputs=run.inputs, **run.overrides):
             return False
         what = (f"Re-running {run.short_id} from message {live_from + 1}" if live_from is not None
                 else f"{'Strict replay' if mode == 'strict' else 'Replaying'} {run.short_id}")
