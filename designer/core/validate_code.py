@@ -35,6 +35,11 @@ class Reports(Protocol):
 
 def check_code(c: Reports) -> None:
     for agent_id, agent in c.spec.agents.items():
+        writes = agent.model is not None or (agent.code is not None and agent.code.retries > 0)
+        if agent.kind == "code_executor" and agent.context is not None and not writes:
+            # Without a model it only runs the code it is sent (runtime/code_agents.writes_code).
+            c.warn("'context' has no effect: this code_executor has no model (it runs the code it receives)",
+                   ("agents", agent_id, "context"), "give it a model, or remove 'context'")
         if agent.code is None:
             continue
         path: Path = ("agents", agent_id, "code")

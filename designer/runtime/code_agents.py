@@ -27,6 +27,7 @@ from autogen_ext.code_executors._common import CommandLineCodeResult
 
 from ..core.agent_parts import CodeSpec
 from ..core.spec import AgentSpec
+from .agent_parts import model_context
 from .code_approval import CodeApprovals
 from .code_exec import CODE_EXECUTION, docker_code_executor, docker_unavailable
 from .loader import ToolSetupError
@@ -53,6 +54,8 @@ def code_agent(b: TeamBuilder, agent_id: str, spec: AgentSpec) -> BaseChatAgent:
             agent_id, code_executor=executor, model_client=client, max_retries_on_error=code.retries,
             supported_languages=list(code.languages), description=b.describe(agent_id),
             approval_func=None if skip_asking else approvals.func_for(agent_id),
+            # context: bounds what its model sees when it writes code (no model: nothing to bound).
+            model_context=model_context(client, spec) if client is not None else None,
             # A model writes the code with the agent's own instructions when it has some.
             system_message=spec.system_message or CodeExecutorAgent.DEFAULT_SYSTEM_MESSAGE,
         )

@@ -210,3 +210,36 @@ def test_a_replay_repeats_the_persons_decision_from_the_recording(make_spec, tmp
     assert [e.text for e in again if e.type == "notice"] == ["code approved: approved by the person running the team"]
     assert not [e for e in again if e.type == "approval_requested"]
     assert not (tmp_path / "work" / "made.txt").exists(), "the replay ran the code again"
+
+
+def test_context_bounds_a_code_writing_agents_model_and_is_reported_useless_without_one():
+    from designer.core.validate import validate_text
+
+    text = """schema: team-designer/v1
+name: Ctx
+models:
+  s: {provider: scripted, responses: ["x"]}
+agents:
+  runner: {kind: code_executor, context: {last_messages: 2}}
+  writer: {kind: code_executor, model: s, context: {last_messages: 2}}
+orchestration: {pattern: round_robin, participants: [runner, writer]}
+"""
+    result = validate_text(text)
+    warned = [p.format() for p in result.problems if "context" in p.message]
+    assert len(warned) == 1 and "no model" in warned[0] and "<team>:6:" in warned[0], warned
+    import asyncio
+
+    from designer.runtime.compiler import compile_team
+
+    async def build():
+        compiled = compile_team(result.spec, lambda agent, prompt, token: asyncio.sleep(0, "no"))
+        try:
+            return {a.name: a for a in compiled.team._participants}
+        finally:
+            await compiled.close()
+
+    agents = asyncio.run(build())
+    from autogen_core.model_context import BufferedChatCompletionContext
+
+    assert isinstance(agents["writer"]._model_context, BufferedChatCompletionContext)
+    assert agents["writer"]._model_context._buffer_size == 2
