@@ -241,3 +241,10 @@ def test_the_agent_panels_edit_inner_team_button_opens_the_inner_teams_editor(qt
     editor = next(e for e in w.findChildren(InnerTeamEditor) if e.isVisible())
     assert editor.team_id == "research" and editor.pattern_combo.currentData() == "round_robin"
     editor.close()
+
+
+def test_a_team_agents_node_says_it_is_an_inner_team(canvas):
+    view, _ = canvas(NESTED)
+    node = view.item_for("research_team")
+    assert node.kind == "team" and "inner team" in node.toolTip()
+    assert "inner team" not in view.item_for("writer").toolTip()

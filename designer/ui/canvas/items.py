@@ -25,8 +25,9 @@ NODE_W, NODE_H = 164.0, 62.0
 PORT_R = 6.0
 ERROR_COLOR = QColor("#d73a49")
 RUNNING_COLOR = QColor("#2ea043")
-_KIND_COLORS = {"user_proxy": QColor("#d9822b"), "code_executor": QColor("#8250df")}
-_KIND_NAMES = {"assistant": "assistant", "user_proxy": "human (user proxy)", "code_executor": "code executor"}
+_KIND_COLORS = {"user_proxy": QColor("#d9822b"), "code_executor": QColor("#8250df"), "team": QColor("#1a7f37")}
+_KIND_NAMES = {"assistant": "assistant", "user_proxy": "human (user proxy)", "code_executor": "code executor",
+               "team": "inner team"}
 Role = QPalette.ColorRole
 
 
@@ -230,6 +231,10 @@ class AgentNodeItem(QGraphicsObject):
                 x = c.x() + 3 * s
                 painter.drawPolyline(QPolygonF([QPointF(x, c.y() - 4), QPointF(x + 4 * s, c.y()), QPointF(x, c.y() + 4)]))
             painter.drawLine(QPointF(c.x() + 1.5, c.y() - 5), QPointF(c.x() - 1.5, c.y() + 5))
+        elif self.kind == "team":  # an inner team: three heads
+            painter.setBrush(ink)
+            for dx, dy in ((-4.5, 2.5), (4.5, 2.5), (0.0, -3.0)):
+                painter.drawEllipse(QPointF(c.x() + dx, c.y() + dy), 2.4, 2.4)
         else:  # an assistant: a small robot face
             painter.setBrush(ink)
             painter.drawEllipse(QPointF(c.x() - 4, c.y() - 1), 2.2, 2.2)
