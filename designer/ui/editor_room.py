@@ -107,7 +107,7 @@ def _list_docks_in_view_menu(w: Any) -> None:
 
 
 def _wire(w: Any) -> None:
-    from .canvas.group_actions import open_inner_team_editor
+    from .panels.inner_team_editor import open_inner_team_editor
 
     c = w.controller
     c.undo_stack.cleanChanged.connect(w._update_title)

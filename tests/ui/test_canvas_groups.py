@@ -248,3 +248,17 @@ def test_a_team_agents_node_says_it_is_an_inner_team(canvas):
     node = view.item_for("research_team")
     assert node.kind == "team" and "inner team" in node.toolTip()
     assert "inner team" not in view.item_for("writer").toolTip()
+
+
+def test_a_problem_of_an_inner_team_opens_its_editor_at_the_field(qtbot, make_main_window, tmp_path):
+    """The inner team has no bound: activating that problem opens the inner team's editor."""
+    path = tmp_path / "nested.yaml"
+    path.write_text(NESTED.replace("    termination: {max_messages: 4}\n", "    termination: {text: DONE}\n"), encoding="utf-8")
+    w = make_main_window(path)
+    qtbot.waitUntil(lambda: any(p.path[:2] == ("teams", "research") for p in w.controller.problems), timeout=15000)
+    problem = next(p for p in w.controller.problems if p.path[:2] == ("teams", "research"))
+    w.problems_panel.problemActivated.emit(problem)
+    editor = next(e for e in w.findChildren(InnerTeamEditor) if e.isVisible())
+    assert editor.team_id == "research"
+    qtbot.waitUntil(lambda: editor.max_messages_spin.hasFocus() or editor.pattern_combo.hasFocus(), timeout=15000)
+    editor.close()

@@ -8,12 +8,12 @@ chosen key, so the view itself only routes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
 from ...core.team_group_edits import group_into_team, ungroup_team
 from ..document.controller import DocumentController
-from ..panels.inner_team_editor import InnerTeamEditor
+from ..panels.inner_team_editor import open_inner_team_editor
 from .group_items import GroupLayer
 
 #: The menu keys this module handles.
@@ -51,19 +51,6 @@ def trigger(parent: QWidget, controller: DocumentController, groups: GroupLayer,
         team_id = controller.spec.agents[agent_id].team
         if team_id is not None:
             open_inner_team_editor(parent, controller, team_id)
-
-
-def open_inner_team_editor(parent: QWidget, controller: DocumentController, team_id: str) -> InnerTeamEditor:
-    """The inner team's editor, beside the canvas (one per inner team: an open one comes to the front)."""
-    for editor in parent.findChildren(InnerTeamEditor):
-        if editor.team_id == team_id and editor.isVisible():
-            editor.raise_()
-            editor.activateWindow()
-            return editor
-    editor = InnerTeamEditor(controller, team_id, parent)
-    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    editor.show()
-    return editor
 
 
 def toggle_at(groups: GroupLayer, scene_pos: QPointF) -> bool:

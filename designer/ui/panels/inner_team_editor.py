@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, cast
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -197,3 +198,16 @@ def _spin(spin: Any, maximum: int, tooltip: str) -> Any:
     spin.setSpecialValueText("off")  # shown at the minimum, 0
     spin.setToolTip(tooltip)
     return spin
+
+
+def open_inner_team_editor(parent: QWidget, controller: DocumentController, team_id: str) -> InnerTeamEditor:
+    """The inner team's editor, beside the canvas (one per inner team: an open one comes to the front)."""
+    for editor in parent.findChildren(InnerTeamEditor):
+        if editor.team_id == team_id and editor.isVisible():
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+    editor = InnerTeamEditor(controller, team_id, parent)
+    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    editor.show()
+    return editor

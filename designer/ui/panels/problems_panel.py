@@ -128,6 +128,12 @@ def focus_problem(
         panel, focus = agent_panel, lambda: agent_panel.focus_field(field, index)
     elif path[:1] == ("orchestration",):
         panel, focus = pattern_panel, lambda: pattern_panel.focus_path(path)
+    elif path[:1] == ("teams",) and len(path) > 1 and path[1] in team_panel._controller.spec.teams:
+        # An inner team's field is in its own editor (the canvas's "Edit inner team…").
+        from .inner_team_editor import open_inner_team_editor
+
+        editor = open_inner_team_editor(team_panel.window(), team_panel._controller, str(path[1]))
+        return editor if editor.focus_path(path) else None
     else:
         panel, focus = team_panel, lambda: team_panel.focus_path(path)
     if reveal is not None and path:  # a problem of the whole file has no field to show
