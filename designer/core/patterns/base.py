@@ -14,7 +14,8 @@ registry); the team is seen through the agents mapping and the :class:`Checks` p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, Mapping, Protocol, TypeVar
+import string
+from typing import Any, ClassVar, Generic, Mapping, Protocol, Sequence, TypeVar
 
 from ..errors import EditError
 from ..problems import Path
@@ -94,6 +95,27 @@ def replace_ids(ids: list[str], mapping: Mapping[str, str | None]) -> list[str]:
 def mapped(agent_id: str, mapping: Mapping[str, str | None]) -> str:
     """One reference after a rename; a removed agent leaves the reference empty."""
     return mapping.get(agent_id, agent_id) or ""
+
+
+def check_template(prompt: str, allowed: Sequence[str], where: Path, what: str, checks: Checks,
+                   *, fields_of: str | None = None) -> None:
+    """A format string AgentChat fills (a selector or final-answer prompt): only plain fields named
+    in ``allowed``, so a prompt can neither break the run nor read objects through
+    '{history.__class__...}'-style attribute access. ``what`` names it in messages ("the selector
+    prompt"); ``fields_of`` says whose fields are allowed (default: ``what``'s)."""
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(prompt) if name is not None]
+    except ValueError as exc:
+        checks.error(f"{what} is not a valid template: {exc}", where, "write literal braces as {{ and }}")
+        return
+    hint = f"use only {', '.join('{' + f + '}' for f in allowed)}; write literal braces as {{{{ and }}}}"
+    for name, format_spec, conversion in fields:
+        if name not in allowed or format_spec or conversion:
+            checks.error(
+                f"{{{name}}} is not a field of {fields_of or what}" if name not in allowed
+                else f"{{{name}}} cannot have a format or conversion here",
+                where, hint,
+            )
 
 
 def with_(record: R, /, **changes: Any) -> R:

@@ -7,12 +7,11 @@ the transcript as :data:`ORCHESTRATOR`, so no participant may have that id.
 
 from __future__ import annotations
 
-import string
 from typing import Final, Literal, Mapping
 
 from pydantic import Field
 
-from .base import Checks, PatternRules, PatternSpec, register, replace_ids, with_
+from .base import Checks, PatternRules, PatternSpec, check_template, register, replace_ids, with_
 from .round_robin import check_participants
 from .shapes import Positions, ring
 
@@ -97,18 +96,7 @@ def check_final_answer_prompt(prompt: str, checks: Checks) -> None:
     if not prompt.strip():
         checks.error("the final answer prompt is empty", where, "write one, or remove it to use AgentChat's default")
         return
-    try:
-        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(prompt) if name is not None]
-    except ValueError as exc:
-        checks.error(f"the final answer prompt is not a valid template: {exc}", where, "write literal braces as {{ and }}")
-        return
-    for name, format_spec, conversion in fields:
-        if name not in FINAL_ANSWER_FIELDS or format_spec or conversion:
-            checks.error(
-                f"{{{name}}} is not a field of the final answer prompt" if name not in FINAL_ANSWER_FIELDS
-                else f"{{{name}}} cannot have a format or conversion here",
-                where, "use only {task}; write literal braces as {{ and }}",
-            )
+    check_template(prompt, FINAL_ANSWER_FIELDS, where, "the final answer prompt", checks)
 
 
 def fill_final_answer_prompt(prompt: str, task: str) -> str:

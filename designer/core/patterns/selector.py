@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..errors import EditError
 from ..records import AgentSpec
-from .base import Checks, Connection, PatternRules, PatternSpec, Wiring, register, replace_ids, with_
+from .base import Checks, Connection, PatternRules, PatternSpec, Wiring, check_template, register, replace_ids, with_
 from .round_robin import check_participants
 from .shapes import Positions, ring
 
@@ -171,11 +171,6 @@ def _reachable(orch: SelectorSpec, agent: str) -> bool:
 # --- the selector prompt: AgentChat's fields and the team's inputs ----------------------------
 
 
-def prompt_fields(prompt: str) -> list[tuple[str, str, str | None]]:
-    """(name, format spec, conversion) of each field; ValueError for a broken template."""
-    return [(name, spec or "", conv) for _, name, spec, conv in string.Formatter().parse(prompt) if name is not None]
-
-
 def fill_inputs(prompt: str, values: Mapping[str, str]) -> str:
     """The prompt with the team's input placeholders filled and AgentChat's own fields kept, as a
     template AgentChat formats: literal braces, in the text and in the values, stay literal."""
@@ -193,20 +188,6 @@ def _escaped(text: str) -> str:
 
 
 def _check_prompt(prompt: str, checks: Checks) -> None:
-    """A format string AgentChat fills: only its own plain fields and the team's inputs, so a
-    prompt can neither break the run nor read objects through '{history.__class__...}'-style access."""
-    where = ("orchestration", "selector_prompt")
-    try:
-        fields = prompt_fields(prompt)
-    except ValueError as exc:
-        checks.error(f"the selector prompt is not a valid template: {exc}", where, "write literal braces as {{ and }}")
-        return
-    inputs = checks.input_names()
-    allowed = [*SELECTOR_FIELDS, *inputs]
-    for name, format_spec, conversion in fields:
-        if name not in allowed or format_spec or conversion:
-            checks.error(
-                f"{{{name}}} is not a field of the selector prompt or an input of the team" if name not in allowed
-                else f"{{{name}}} cannot have a format or conversion here",
-                where, f"use only {', '.join('{' + f + '}' for f in allowed)}; write literal braces as {{{{ and }}}}",
-            )
+    """AgentChat's own plain fields and the team's inputs only (see base.check_template)."""
+    check_template(prompt, [*SELECTOR_FIELDS, *checks.input_names()], ("orchestration", "selector_prompt"),
+                   "the selector prompt", checks, fields_of="the selector prompt or an input of the team")
