@@ -33,7 +33,7 @@ from ...core.patterns import PATTERNS, rules_for
 from ...core.spec import TeamSpec
 from ...core.team_group_edits import edit_inner, inner_view, set_inner_field
 from ..document.controller import DocumentController, EditResult
-from ..widgets.common import set_combo_entries, set_label, set_line_text, set_spin_value
+from ..widgets.common import off_spin, set_combo_entries, set_label, set_line_text, set_spin_value
 from .pattern_panel import drop_question
 from .patterns import PatternEditorWidget, editor_factories
 
@@ -89,9 +89,9 @@ class InnerTeamEditor(QDialog):
         self.runner_label.setWordWrap(True)
         self.pattern_combo = QComboBox()
         self.pattern_combo.setToolTip("How the inner team's members take turns. Switching keeps every member.")
-        self.max_messages_spin = _spin(QSpinBox(), 100_000, "The inner team ends after this many messages (its task counts). 0: off.")
-        self.max_turns_spin = _spin(QSpinBox(), 100_000, "The inner team's turn cap. 0: off.")
-        self.timeout_spin = _spin(QDoubleSpinBox(), 86_400, "The inner team ends after this many seconds. 0: off.")
+        self.max_messages_spin = off_spin(QSpinBox(), 100_000, "The inner team ends after this many messages (its task counts). 0: off.")
+        self.max_turns_spin = off_spin(QSpinBox(), 100_000, "The inner team's turn cap. 0: off.")
+        self.timeout_spin = off_spin(QDoubleSpinBox(), 86_400, "The inner team ends after this many seconds. 0: off.")
         self.timeout_spin.setSuffix(" s")
         self.instruction_edit = QLineEdit()
         self.instruction_edit.setPlaceholderText("(AgentChat's default)")
@@ -191,13 +191,6 @@ class InnerTeamEditor(QDialog):
     def _set_text(self, field: str, edit: QLineEdit) -> None:
         self._controller.edit(f"Set inner team {self.team_id}'s {field.replace('_', ' ')}", set_inner_field,
                               self.team_id, field, edit.text().strip() or None)
-
-
-def _spin(spin: Any, maximum: int, tooltip: str) -> Any:
-    spin.setRange(0, maximum)
-    spin.setSpecialValueText("off")  # shown at the minimum, 0
-    spin.setToolTip(tooltip)
-    return spin
 
 
 def open_inner_team_editor(parent: QWidget, controller: DocumentController, team_id: str) -> InnerTeamEditor:

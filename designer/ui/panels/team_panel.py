@@ -39,6 +39,7 @@ from ..widgets.common import (
     UndoRouter,
     fill_table,
     make_table,
+    off_spin,
     set_combo_entries,
     set_label,
     set_line_text,
@@ -111,11 +112,11 @@ class TeamPanelWidget(QWidget):
 
         self.text_edit = QLineEdit()
         self.text_edit.setToolTip("End the run when a message mentions this text (e.g. TERMINATE). Empty: off.")
-        self.max_messages_spin = self._spin(QSpinBox(), 100_000, "End after this many messages. 0: off.")
-        self.timeout_spin = self._spin(QDoubleSpinBox(), 86_400, "End after this many seconds. 0: off.")
+        self.max_messages_spin = off_spin(QSpinBox(), 100_000, "End after this many messages. 0: off.")
+        self.timeout_spin = off_spin(QDoubleSpinBox(), 86_400, "End after this many seconds. 0: off.")
         self.timeout_spin.setDecimals(1)
         self.timeout_spin.setSuffix(" s")
-        self.max_tokens_spin = self._spin(QSpinBox(), 2_000_000_000, "End when all agents together used this many tokens. 0: off.")
+        self.max_tokens_spin = off_spin(QSpinBox(), 2_000_000_000, "End when all agents together used this many tokens. 0: off.")
         self.bound_label = QLabel()
         self.bound_label.setWordWrap(True)
         term = QGroupBox("Termination")
@@ -163,13 +164,6 @@ class TeamPanelWidget(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(table)
         return box
-
-    @staticmethod
-    def _spin(spin: Any, maximum: int, tooltip: str) -> Any:
-        spin.setRange(0, maximum)
-        spin.setSpecialValueText("off")  # shown at the minimum, 0
-        spin.setToolTip(tooltip)
-        return spin
 
     def _connect(self) -> None:
         c = self._controller

@@ -32,19 +32,19 @@ from ...core.document import Change
 from ...core.spec import TeamSpec, TerminationSpec
 from ...core.termination_edits import Mode, add_block, block_mode, remove_block, replace_block, set_block_mode
 from ..document.controller import DocumentController, EditResult
-from ..widgets.common import ChecklistWidget, agent_entries, set_combo_entries, set_label, set_spin_value, toggled_list
+from ..widgets.common import (
+    ChecklistWidget,
+    agent_entries,
+    off_spin,
+    set_combo_entries,
+    set_label,
+    set_spin_value,
+    toggled_list,
+)
 
 #: The panel's edit path: (label, edit function, *args, merge_key=...) -> the result.
 EditFunc = Callable[..., EditResult]
 MODES: tuple[tuple[str, Mode], ...] = (("any of them ends the run", "any"), ("all of them must have held", "all"))
-
-
-def _spin(maximum: int, tooltip: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(0, maximum)
-    spin.setSpecialValueText("off")  # shown at the minimum, 0
-    spin.setToolTip(tooltip)
-    return spin
 
 
 def tool_entries(spec: TeamSpec, current: str | None) -> list[tuple[str, Any]]:
@@ -102,14 +102,14 @@ class BlockDialog(QDialog):
         self.setWindowTitle("Condition block")
         self._base = block or TerminationSpec()
         self.text_edit = QLineEdit(self._base.text or "")
-        self.max_messages_spin = _spin(100_000, "Messages in the run. 0: off.")
+        self.max_messages_spin = off_spin(QSpinBox(), 100_000, "Messages in the run. 0: off.")
         self.timeout_spin = QDoubleSpinBox()
         self.timeout_spin.setRange(0, 86_400)
         self.timeout_spin.setSpecialValueText("off")
         self.timeout_spin.setSuffix(" s")
-        self.max_tokens_spin = _spin(2_000_000_000, "Tokens of all agents together. 0: off.")
-        self.prompt_spin = _spin(2_000_000_000, "Prompt tokens of all agents together. 0: off.")
-        self.completion_spin = _spin(2_000_000_000, "Completion tokens of all agents together. 0: off.")
+        self.max_tokens_spin = off_spin(QSpinBox(), 2_000_000_000, "Tokens of all agents together. 0: off.")
+        self.prompt_spin = off_spin(QSpinBox(), 2_000_000_000, "Prompt tokens of all agents together. 0: off.")
+        self.completion_spin = off_spin(QSpinBox(), 2_000_000_000, "Completion tokens of all agents together. 0: off.")
         self.timeout_spin.setValue(self._base.timeout or 0.0)
         for spin, value in ((self.max_messages_spin, self._base.max_messages), (self.max_tokens_spin, self._base.max_tokens),
                             (self.prompt_spin, self._base.max_prompt_tokens),
@@ -168,10 +168,10 @@ class TerminationExtras(QWidget):
         self.ask_block: Callable[[TeamSpec, TerminationSpec | None], TerminationSpec | None] = self._block_dialog
         #: How a first block combines while there is none yet (the file has no say until then).
         self._mode: Mode = "any"
-        self.max_turns_spin = _spin(100_000, "The team's turn cap (AgentChat's max_turns): one turn is one "
+        self.max_turns_spin = off_spin(QSpinBox(), 100_000, "The team's turn cap (AgentChat's max_turns): one turn is one "
                                              "agent's reply. 0: off.")
-        self.prompt_spin = _spin(2_000_000_000, "End when all agents' prompts together used this many tokens. 0: off.")
-        self.completion_spin = _spin(2_000_000_000, "End when all agents' replies together used this many tokens. 0: off.")
+        self.prompt_spin = off_spin(QSpinBox(), 2_000_000_000, "End when all agents' prompts together used this many tokens. 0: off.")
+        self.completion_spin = off_spin(QSpinBox(), 2_000_000_000, "End when all agents' replies together used this many tokens. 0: off.")
         self.conditions = ConditionFields()
         self.mode_combo = QComboBox()
         self.mode_combo.setToolTip("How the blocks below combine with each other; the run also ends on any "

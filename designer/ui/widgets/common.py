@@ -8,7 +8,7 @@ of a field the user is typing in.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
+    QDoubleSpinBox,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -32,6 +34,9 @@ from ..document.controller import DocumentController
 
 #: Item data role holding an entry's key (agent id, tool id, ...), independent of its label.
 KEY_ROLE = Qt.ItemDataRole.UserRole
+
+#: A QSpinBox or QDoubleSpinBox, kept as the caller's type.
+SpinT = TypeVar("SpinT", QSpinBox, QDoubleSpinBox)
 
 
 def set_line_text(edit: QLineEdit, text: str) -> None:
@@ -64,6 +69,14 @@ def set_spin_value(spin: QAbstractSpinBox, value: float) -> None:
     if spin.value() != value:  # type: ignore[attr-defined]
         with QSignalBlocker(spin):
             spin.setValue(value)  # type: ignore[attr-defined]
+
+
+def off_spin(spin: SpinT, maximum: int, tooltip: str) -> SpinT:
+    """``spin`` set up for a bound that may be off: 0 to ``maximum``, and 0 reads "off"."""
+    spin.setRange(0, maximum)
+    spin.setSpecialValueText("off")  # shown at the minimum, 0
+    spin.setToolTip(tooltip)
+    return spin
 
 
 def set_combo_entries(combo: QComboBox, entries: Sequence[tuple[str, Any]], current: Any) -> None:
