@@ -125,6 +125,11 @@ class TeamSpec(Record):
         What trust, cost and model caps must count (an inner team's tools run like the team's own)."""
         return list(dict.fromkeys([*self.participants(), *self.inner_members()]))
 
+    def team_of(self, agent_id: str) -> str | None:
+        """The inner team ``agent_id`` is a member of; None for the outer team (or none at all)."""
+        runner = self.inner_members().get(agent_id)
+        return self.agents[runner].team if runner is not None else None
+
     def inner_members(self) -> dict[str, str]:
         """Each agent that belongs to an inner team -> the id of the agent of kind 'team' running it."""
         out: dict[str, str] = {}

@@ -16,13 +16,7 @@ from .errors import EditError
 from .patterns import PatternSpec, rules_for
 from .spec import AgentSpec, InnerTeamSpec, TeamSpec, default_termination
 
-__all__ = ["container_of", "edit_inner", "group_into_team", "inner_view", "set_inner_field", "ungroup_team"]
-
-
-def container_of(spec: TeamSpec, agent_id: str) -> str | None:
-    """The inner team ``agent_id`` is a member of; None for the outer team (or none at all)."""
-    runner = spec.inner_members().get(agent_id)
-    return spec.agents[runner].team if runner is not None else None
+__all__ = ["edit_inner", "group_into_team", "inner_view", "set_inner_field", "ungroup_team"]
 
 
 def _orchestration(spec: TeamSpec, team_id: str | None) -> PatternSpec:
@@ -51,7 +45,7 @@ def group_into_team(spec: TeamSpec, agent_ids: list[str], team_agent_id: str | N
     ids = list(dict.fromkeys(a for a in agent_ids if a in spec.agents))
     if not ids:
         raise EditError("select the agents to group into an inner team")
-    holders = {container_of(spec, a) for a in ids}
+    holders = {spec.team_of(a) for a in ids}
     if len(holders) > 1:
         raise EditError("the agents to group belong to different teams: select agents of one team")
     holder = holders.pop()
@@ -85,7 +79,7 @@ def ungroup_team(spec: TeamSpec, team_agent_id: str) -> TeamSpec:
         raise EditError(f"{team_agent_id!r} is not an agent of kind 'team'")
     inner = spec.teams.get(agent.team or "")
     members = [m for m in inner.members() if m in spec.agents and m != team_agent_id] if inner is not None else []
-    holder = container_of(spec, team_agent_id)
+    holder = spec.team_of(team_agent_id)
     orch = _orchestration(spec, holder)
     in_it = team_agent_id in rules_for(orch).members(orch)
     mapping: dict[str, str | None] = {team_agent_id: members[0] if members and in_it else None}

@@ -197,7 +197,7 @@ class _Checker:
     def check_orchestration(self) -> None:
         orch = self.spec.orchestration
         rules_for(orch).check(orch, self)
-        used = set(self.spec.participants()) | set(self.spec.inner_members())  # inner teams: validate_nested.py
+        used = set(self.spec.running_agents())  # inner teams' members are checked in validate_nested.py
         for agent_id in self.spec.agents:
             if agent_id not in used:
                 self.warn(f"agent {agent_id!r} takes no part in the {orch.pattern} pattern", ("agents", agent_id))

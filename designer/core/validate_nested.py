@@ -89,8 +89,7 @@ def _find(node: object, value: str) -> Path | None:
 def handoffs_take_effect(checker: _Checker, agent_id: str) -> bool:
     """Whether the pattern ``agent_id`` takes part in (the outer one, or its inner team's) uses hand-offs."""
     spec = checker.spec
-    runner = spec.inner_members().get(agent_id)
-    team_id = spec.agents[runner].team if runner is not None else None
+    team_id = spec.team_of(agent_id)
     orch = spec.teams[team_id].orchestration if team_id in spec.teams else spec.orchestration
     return rules_for(orch).uses_handoffs
 
@@ -98,8 +97,7 @@ def handoffs_take_effect(checker: _Checker, agent_id: str) -> bool:
 def _members_of_container(checker: _Checker, agent_id: str) -> list[str]:
     """The members of the pattern ``agent_id`` belongs to (the outer one, or its inner team's)."""
     spec = checker.spec
-    runner = spec.inner_members().get(agent_id)
-    team_id = spec.agents[runner].team if runner is not None else None
+    team_id = spec.team_of(agent_id)
     return spec.teams[team_id].members() if team_id in spec.teams else spec.participants()
 
 
