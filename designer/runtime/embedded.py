@@ -148,13 +148,19 @@ class EmbeddedChatCompletionClient(ChatCompletionClient):
                 if kind == "error":  # nobody is left to report it to
                     log.debug("the embedded model failed after its run ended", exc_info=value)
 
+        ticket = embedded_model.turns.draw()  # here, on the loop: the team's order of asking
+
         def work() -> None:
             try:
+                if not embedded_model.turns.wait(ticket, stop):
+                    raise _Cancelled()
                 put("done", self._generate(request, stop, lambda text: put("text", text)))
             except _Cancelled:
                 put("cancelled", None)
             except BaseException as exc:  # noqa: BLE001 - reported to the awaiting coroutine
                 put("error", exc)
+            finally:
+                embedded_model.turns.done(ticket)
 
         # A daemon thread, not the loop's default executor: an abandoned generation must
         # never keep the process alive at exit, and it notices `stop` within one token.

@@ -39,6 +39,53 @@ def gguf_path() -> Path:
 _load_lock = threading.Lock()
 #: Serialises generation: one llama context is not safe to use from two threads.
 generate_lock = threading.Lock()  # one llama context must not be used from two threads
+
+
+class Turns:
+    """Generations take turns in the order they were asked for, not in whichever order their
+    threads reach the lock. A graph runs its parallel branches at once; with one model they
+    queue, and a plain lock let the branches' replies land in a different order from run to
+    run, so a strict replay (which answers in the order the team asks) met a conversation the
+    recording never saw. A ticket is drawn on the event loop, where the order is the team's."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._drawn = 0
+        self._serving = 0
+        self._gone: set[int] = set()
+
+    def draw(self) -> int:
+        """The next ticket; called where the request is made (the event loop)."""
+        with self._cond:
+            self._drawn += 1
+            return self._drawn - 1
+
+    def wait(self, ticket: int, give_up: threading.Event) -> bool:
+        """Block until ``ticket`` is served (True), or ``give_up`` is set first (False: the
+        ticket is given back and the next one is served)."""
+        with self._cond:
+            while not give_up.is_set():
+                if self._serving == ticket:
+                    return True
+                self._cond.wait(0.1)
+            self._gone.add(ticket)
+            return False
+
+    def done(self, ticket: int) -> None:
+        """``ticket``'s turn is over (served or given back): serve the next one still waiting."""
+        with self._cond:
+            if ticket != self._serving:
+                self._gone.add(ticket)
+                return
+            self._serving += 1
+            while self._serving in self._gone:
+                self._gone.discard(self._serving)
+                self._serving += 1
+            self._cond.notify_all()
+
+
+#: One queue for every model file: they share the machine's cores, and generate_lock.
+turns = Turns()
 #: Loaded models by resolved file path: a model is loaded once per process, whichever team uses it.
 _models: dict[str, Any] = {}
 _templates: dict[str, ChatTemplate] = {}
