@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QWidget
+
 from designer.core import edits
 from designer.core.patterns import PATTERNS, rules_for
 from designer.ui.document.controller import DocumentController
@@ -14,7 +16,12 @@ def test_every_core_pattern_has_exactly_one_editor():
 
 
 def test_the_picker_lists_each_pattern_by_label_with_its_summary_and_shows_its_editor(qtbot):
-    controller = DocumentController()
+    # Owned by a widget, as the window owns its controller: Qt deletes it (with its undo stack and
+    # commands) when the test's widgets go. A parentless controller was left to Python's garbage
+    # collector, whose order of freeing it and its commands crashed the process now and then.
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    controller = DocumentController(owner)
     controller.set_design(edits.new_team(), None)
     panel = PatternPanelWidget(controller)
     qtbot.addWidget(panel)
