@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .ids import to_identifier
 from .providers import GEMINI_BASE_URL, PRESETS, default_key_env
 from .safefile import describe_os_error, read_regular_file
-from .secrets import StoredKey, is_reference, store_key
+from .secrets import StoredKey, is_placeholder_key, is_reference, store_key
 from .spec import ModelSpec, TeamSpec
 
 MAX_FILE_BYTES = 1_000_000
@@ -49,6 +49,8 @@ def parse_oai_config(text: str) -> list[dict[str, Any]]:
         raise OaiConfigError(f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     except ValueError:  # an integer of thousands of digits (int() refuses past 4300)
         raise OaiConfigError("not valid JSON: a number is far too long") from None
+    except RecursionError:  # lists nested past the parser's stack: no OAI_CONFIG_LIST is
+        raise OaiConfigError("not an OAI_CONFIG_LIST: it is nested far too deeply") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -123,7 +125,8 @@ def import_oai_config(
         model_id = to_identifier(made.model, models, fallback="model")  # one mapping of names to ids
         key = entry.get("api_key")
         ref: str | None = None
-        if isinstance(key, str) and key.strip():
+        local = made.provider in ("ollama", "openai_compatible")
+        if isinstance(key, str) and key.strip() and not (local and is_placeholder_key(key)):
             if is_reference(key):
                 ref = key.strip()
             elif key in by_value:

@@ -102,3 +102,14 @@ def store_key(name: str, value: str, *, env_var: str | None = None) -> StoredKey
 def is_reference(text: str) -> bool:
     """True for 'env:NAME' or 'keyring:NAME' (what may go into a file), False for anything else."""
     return re.fullmatch(r"(env|keyring):[A-Za-z0-9_.\-/]{1,128}", text.strip()) is not None
+
+
+#: What local servers' configs put where a key goes (Ollama's docs say "ollama", LM Studio's
+#: "lm-studio", vLLM's "EMPTY"): they ask for no key, so none is stored and none is asked for.
+PLACEHOLDER_KEYS = frozenset({"not-needed", "not_needed", "none", "null", "empty", "ollama", "lm-studio", "lmstudio",
+                              "sk-no-key-required", "no-key", "nokey", "dummy", "placeholder", "x", "-"})
+
+
+def is_placeholder_key(value: str) -> bool:
+    """Whether ``value`` is a local server's stand-in for "no key" rather than a key."""
+    return value.strip().lower() in PLACEHOLDER_KEYS

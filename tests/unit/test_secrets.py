@@ -137,3 +137,20 @@ def test_a_session_that_writes_a_planted_key_fails(tmp_path: Path):
     assert done.returncode != 0, done.stdout
     assert "a planted API key was written to 1 file(s)" in done.stdout and "run.log" in done.stdout
     assert "1 passed, 1 error" in done.stdout
+
+
+def test_a_local_servers_placeholder_key_is_no_key(memory_keyring):
+    # Ollama's and LM Studio's docs put "ollama" / "lm-studio" where a key goes: nothing to store or set.
+    entries = [{"model": "llama3", "base_url": "http://127.0.0.1:11434/v1", "api_type": "ollama", "api_key": "ollama"},
+               {"model": "qwen", "base_url": "http://127.0.0.1:1234/v1", "api_key": "lm-studio"},
+               {"model": "gpt-4o-mini", "api_key": "ollama"}]  # a cloud model's key is a key, whatever it says
+    report = import_oai_config(new_team(), entries)
+    models = report.spec.models
+    assert models["llama3"].api_key is None and models["qwen"].api_key is None
+    assert report.env_vars == [] and models["gpt_4o_mini"].api_key == "keyring:gpt_4o_mini"
+    assert [m for m in report.messages if "keyring" in m] == [m for m in report.messages if "gpt_4o_mini" in m]
+
+
+def test_a_file_nested_past_the_parsers_stack_is_refused_in_plain_words():
+    with pytest.raises(OaiConfigError, match="nested far too deeply"):
+        parse_oai_config("[" * 100_000)
