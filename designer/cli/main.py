@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 from .. import __version__
 
-SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models", "runs", "replay", "eval")
+SUBCOMMANDS = ("run", "validate", "schema", "screenshot", "diagram", "models", "runs", "replay", "eval", "import", "export")
 #: Accepted anywhere before a ``--`` (``team-designer -v run x.yaml`` or ``... run x.yaml -v``).
 VERBOSE_FLAGS = ("-v", "--verbose")
 _VERBOSE_HELP = "also print debug lines (and AutoGen's log) on stderr; accepted anywhere on the command line"
@@ -119,6 +119,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     add("runs", "runs", sub.add_parser("runs", help="the run history: list, show, export, diff, delete, star, import runs"))
     add("replay", "replay", sub.add_parser("replay", help="re-run a recorded run with the team as it is now, from its recording"))
     add("eval", "eval", sub.add_parser("eval", help="run a team and its variants over an evaluation file's tasks and checks"))
+    add("import", "import_cmd", sub.add_parser(
+        "import", help="make a team file from AgentChat component JSON or an AutoGen Studio team or gallery file"))
+    add("export", "export_cmd", sub.add_parser(
+        "export", help="write a team as AgentChat component JSON or as a plain Python script"))
     return parser
 
 
@@ -158,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         gui = _Parser(prog="team-designer",
                       description="Open the designer window (subcommands: run, validate, schema, screenshot, diagram, "
-                                  "models, runs, replay, eval).")
+                                  "models, runs, replay, eval, import, export).")
         gui.add_argument("file", nargs="?", help="a team file to open")
         gui.add_argument(*VERBOSE_FLAGS, action="store_true", help=_VERBOSE_HELP)
         args = gui.parse_args(args_list)
@@ -181,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .eval import eval_command
 
         return _logged(command, lambda: eval_command(args))
+    if args.command == "import":
+        from .import_cmd import import_command
+
+        return _logged(command, lambda: import_command(args))
+    if args.command == "export":  # its own branch: each command imports only its own module
+        from .export_cmd import export_command
+
+        return _logged(command, lambda: export_command(args))
     if args.command in ("runs", "replay"):
         from .replay import replay_command
         from .runs import runs_command

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .secrets import env_var_name
 from .spec import ModelInfoSpec, ModelSpec
 
 #: Providers whose models AgentChat or we know well enough to assume tool calling.
@@ -137,3 +138,20 @@ def effective_base_url(model: ModelSpec) -> str | None:
 def default_key_env(provider: str) -> str | None:
     """The environment variable a provider's key is conventionally in."""
     return next((p.key_env for p in presets_for(provider) if p.key_env), None)
+
+
+def key_env_var(model: ModelSpec) -> str | None:
+    """The environment variable that holds ``model``'s key wherever the file is used without this
+    computer's keyring (an exported script or JSON): NAME for ``env:NAME``; for ``keyring:NAME``,
+    or no key reference, the provider's usual variable (OPENAI_API_KEY, ...), never NAME itself
+    (a keyring entry's name, 'gpt', is no variable a user would think of). A keyring key of a
+    provider without one gets a variable made from the entry's name ('work-key' -> WORK_KEY,
+    'local' -> LOCAL_API_KEY), as store_key suggests. None: the model needs no key."""
+    scheme, _, name = (model.api_key or "").partition(":")
+    if scheme == "env":
+        return name
+    usual = default_key_env(model.provider)
+    if usual is not None or scheme != "keyring":
+        return usual
+    variable = env_var_name(name)
+    return variable if variable.endswith("KEY") else f"{variable}_API_KEY"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 from . import settings
 from .actions import build_actions, build_menus
 from .diagram_action import DiagramExport
+from .interop_actions import InteropActions
 from .document.recent_menu import RecentFilesMenu
 from .document.start_page import StartPageWidget
 from .run.window_runs import WindowRuns
@@ -93,6 +94,7 @@ class MainWindow(WindowRuns):
         self.icon_tint = ToolbarIconTint(toolbar)  # Qt's black icons stay visible on a dark toolbar
         self.tools_menu = ToolsMenu(self, lambda: (self.controller, self.preparation))
         self.theme_menu, self.diagram_export = ThemeMenu(self), DiagramExport(self)
+        self.interop = InteropActions(self)  # File ▸ Import… and File ▸ Export ▸ (after the diagram's)
         self.start_mode = StartPageMode(self)  # no document on the start page; examples open as copies
 
 
@@ -346,7 +348,7 @@ class MainWindow(WindowRuns):
     # --- window ---------------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
-        if any(u.toLocalFile().endswith((".yaml", ".yml")) for u in event.mimeData().urls()):
+        if any(u.toLocalFile().endswith((".yaml", ".yml", ".json")) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
@@ -354,6 +356,10 @@ class MainWindow(WindowRuns):
             if url.toLocalFile().endswith((".yaml", ".yml")):
                 event.acceptProposedAction()
                 self.open_file(url.toLocalFile())
+                return
+            if url.toLocalFile().endswith(".json"):  # AgentChat / AutoGen Studio JSON: as File ▸ Import…
+                event.acceptProposedAction()
+                self.interop.import_file(url.toLocalFile())
                 return
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -32,9 +32,10 @@ DOCUMENT_ACTIONS = (
     "models", "run", "replay_last", "evaluate", "export_markdown", "export_jsonl", "zoom_in", "zoom_out", "zoom_reset", "fit",
 )
 #: Document actions that other parts of the window own, as (window attribute, action attribute):
-#: trying a tool calls the open team's tools, the diagram is the open team's (Tool folders, a
-#: setting, and the theme stay).
-ROOM_ACTIONS = (("tools_menu", "try_action"), ("diagram_export", "action"))
+#: trying a tool calls the open team's tools, the diagram and the exports are the open team's
+#: (Tool folders, a setting, the theme and Import… stay).
+ROOM_ACTIONS = (("tools_menu", "try_action"), ("diagram_export", "action"),
+                ("interop", "json_action"), ("interop", "python_action"))
 #: The panels that show the document; on the start page they show nothing.
 DOCUMENT_PANELS = ("agent_panel", "team_panel", "pattern_panel", "problems_panel", "tool_library")
 NO_TEAM_TEXT = "No team is open.\nStart a new team or open one from the start page."
