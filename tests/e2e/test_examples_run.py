@@ -22,7 +22,7 @@ from tests.conftest import ROOT, collect_events, example_files
 pytestmark = pytest.mark.embedded
 
 #: The work each example may do: enough for every agent kind and pattern to take part.
-REPLY_TOKENS, MAX_MESSAGES = 24, 4
+REPLY_TOKENS, MAX_MESSAGES = 16, 4
 WORK = ["--reply-tokens", str(REPLY_TOKENS), "--max-messages", str(MAX_MESSAGES)]
 #: What a person would type when a human-input agent asks (then end of input).
 ANSWERS = "Thanks, that answers it. TERMINATE\nApproved: refund the duplicate charge.\n"
