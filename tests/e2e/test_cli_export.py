@@ -113,7 +113,12 @@ def test_the_real_command_exports_and_imports_back(tmp_path: Path) -> None:
     assert load_team(out.read_text(encoding="utf-8")) is not None
 
 
-def test_exports_refuse_to_overwrite_without_force_and_report_bad_files(tmp_path: Path) -> None:
+def test_exports_refuse_to_overwrite_without_force_and_report_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # In this process (the same command line; test_the_real_command_exports_and_imports_back runs a real one).
+    def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        code, out, err = in_process(capsys, *args)
+        return subprocess.CompletedProcess(list(map(str, args)), code, out, err)
+
     out = tmp_path / "team.json"
     out.write_text("keep me")
     example = ROOT / "teams" / "research_report.yaml"

@@ -9,6 +9,7 @@ holds fails at once ("no reply left") instead of waiting. The timeouts are a saf
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, example_files
+from tests.conftest import example_files
 from tests.interop_scripts import (
     Step,
     diff_steps,
@@ -70,13 +71,20 @@ def failed(what: str, done: subprocess.CompletedProcess[str]) -> str:
     return f"{what} exited {done.returncode}:\n{done.stderr[-3000:]}\n--- stdout (end) ---\n{done.stdout[-2000:]}"
 
 
-def product_run(copy: Path, tmp_path: Path) -> list[Step]:
+def product_run(copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> list[Step]:
+    # `team-designer run` in this process (its stdin the script's answers, its trust store this
+    # test's own): the same command line as a process, without a second of start-up per example.
+    from designer.cli.main import main
+
     script = script_for(copy)
     flags = ["--trust", "--approve-code"] if script.runs_code else []
-    done = run([sys.executable, "-m", "designer", "run", str(copy), "--jsonl", "--no-record", *flags],
-               stdin=script.stdin(), tmp_path=tmp_path, cwd=ROOT)
-    assert done.returncode == 0, failed("team-designer run", done)
-    events = read_jsonl(done.stdout)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script.stdin()))
+    capsys.readouterr()
+    code = main(["run", str(copy), "--jsonl", "--no-record", *flags])
+    captured = capsys.readouterr()
+    assert code == 0, f"team-designer run exited {code}:\n{captured.err[-3000:]}"
+    events = read_jsonl(captured.out)
     assert [e for e in events if e["type"] == "error"] == [], "the product's scripted run failed"
     assert events[-1]["type"] == "finished", events[-1]
     return product_steps(events)
@@ -98,9 +106,10 @@ def exported_run(copy: Path, tmp_path: Path) -> tuple[list[Step], subprocess.Com
 
 
 @pytest.mark.parametrize("example", example_files(), ids=lambda p: p.stem)
-def test_the_exported_script_runs_like_team_designer_run(example: Path, tmp_path: Path) -> None:
+def test_the_exported_script_runs_like_team_designer_run(example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     copy = scripted_copy(example, tmp_path / "team")
-    a = product_run(copy, tmp_path)
+    a = product_run(copy, tmp_path, capsys, monkeypatch)
     # First, the script still makes the product do what it was written for (else update SCRIPTS
     # and EXPECTED): a script that no longer exercises its pattern would make the comparison hollow.
     assert [str(s) for s in a] == EXPECTED[example.stem], "the scripted run no longer does what its script is for:\n" + \
