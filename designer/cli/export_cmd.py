@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..core.safefile import same_file
 from .history import EXIT_INVALID, fail
 
 FORMATS = ("agentchat-json", "python")
@@ -39,7 +40,7 @@ def export_command(args: argparse.Namespace) -> int:
             print(problem.format(), file=sys.stderr)
     if result.spec is None or has_errors(result.problems):
         return EXIT_INVALID
-    if _same_file(out, team):  # --force or not: the export would replace the team it was made from
+    if same_file(out, team):  # --force or not: the export would replace the team it was made from
         return fail(f"{out} is the team file being exported; choose another OUT")
     if os.path.lexists(out) and not args.force:
         return fail(f"{out} exists; add --force to overwrite it")
@@ -66,10 +67,3 @@ def export_command(args: argparse.Namespace) -> int:
         print(report)
     print(f"wrote {out}")
     return 0
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False

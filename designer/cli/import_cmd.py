@@ -8,11 +8,11 @@ a gallery of several teams without ``--team`` / ``--all`` (the teams are listed 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from ..core.interop import InteropError, TeamEntry, report_text
+from ..core.safefile import same_file
 
 EXIT_OK, EXIT_INVALID = 0, 2
 
@@ -112,11 +112,7 @@ def _import_models(args: argparse.Namespace) -> int:
 def _check_target(out: Path, source: Path) -> None:
     """Refuses a target that is the imported file itself (even with --force: the JSON, and any key
     in it, would be gone) and one that would not read as a team file."""
-    try:
-        same = out.exists() and os.path.samefile(out, source)
-    except OSError:
-        same = False
-    if same:
+    if same_file(out, source):
         raise InteropError(f"{out} is the file being imported; choose another OUT.yaml")
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InteropError(f"{out}: a team file is YAML; name it .yaml (for example {out.with_suffix('.yaml').name})")
@@ -127,10 +123,14 @@ def import_command(args: argparse.Namespace) -> int:
     from ..core.interop.importer import import_team
     from ..core.interop.save_import import save_import
 
-    if not (args.list or args.all or args.team) and _is_oai_config_list(args.file):
-        return _import_models(args)
     try:
-        entries = read_component_file(args.file)
+        try:
+            entries = read_component_file(args.file)
+        except InteropError:
+            # Not a team: an OAI_CONFIG_LIST (models) joins OUT instead; anything else is the error.
+            if not (args.list or args.all or args.team) and _is_oai_config_list(args.file):
+                return _import_models(args)
+            raise
         if args.list:
             print(_listing(entries))
             return EXIT_OK

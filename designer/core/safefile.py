@@ -90,3 +90,12 @@ def pid_alive(pid: int) -> bool:
     except (PermissionError, OSError):
         return True  # it exists, owned by someone else
     return True
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether ``a`` and ``b`` both exist and are one file (through links and other spellings):
+    an output that is its own input would destroy what it is made from."""
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except OSError:
+        return False

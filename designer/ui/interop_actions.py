@@ -171,11 +171,12 @@ class InteropActions(QObject):
         if not path:
             return False
         source = Path(path)
-        if self._add_models_of_config_list(source):
-            return False  # models joined the open design; no team file was written
         try:
             entries = read_component_file(source)
         except InteropError as exc:
+            # Not a team: an OAI_CONFIG_LIST's models join the open design (no team file is written).
+            if self._add_models_of_config_list(source):
+                return False
             text = str(exc)  # it names the file and says what it holds instead of a team
             self._error("Cannot import", text if source.name in text else f"{source.name}: {text}")
             return False
